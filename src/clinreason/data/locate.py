@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from ..items import DataError
 from .base import Benchmark
 
@@ -24,6 +22,8 @@ class DataNotFound(DataError):
 
 def user_cache_data_dir() -> Path:
     # A function, not a constant: platformdirs follows $XDG_CACHE_HOME at call time, and tests replace it.
+    import platformdirs  # here, not at the top: most runs name their data dir and never need it
+
     return Path(platformdirs.user_cache_dir("clinreason")) / "data"
 
 

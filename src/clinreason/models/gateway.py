@@ -7,6 +7,7 @@ committed to the store the moment it arrives: a crash after that point never pay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from ..store import Store
 from .base import Completion, Message, Model, ModelError, SamplingParams, TransientModelError, Usage
 from .ratelimit import RateLimiter
+from .slots import Slots
 
 
 def cache_key(identity: str, messages: list[Message], params: SamplingParams, sample: int) -> str:
@@ -71,11 +73,13 @@ class Gateway:
         self.run_id = run_id
         self.use_cache = use_cache
         self.retry = retry or RetryPolicy()
-        self._slots = asyncio.Semaphore(concurrency or model.max_concurrency)
+        self._slots = Slots(concurrency or model.max_concurrency)
         # Identical requests in flight at once share one model call.
         self._inflight: dict[str, asyncio.Future] = {}
-        self.calls_made = 0
+        self._n_probe = asyncio.Lock()
+        self.calls_made = 0  # completions generated (an n-sample request makes n)
         self.cache_hits = 0
+        self.requests_n = 0  # requests that asked for several samples at once
 
     def for_item(self, item_id: str) -> "LM":
         return LM(self, item_id)
@@ -96,7 +100,9 @@ class Gateway:
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            result = await self._call_with_retries(key, messages, params, item_id, sample)
+            record = self._record(key, messages, params, item_id, sample)
+            completion = await self._with_retries(record, lambda: self.model.complete(messages, params))
+            result = completion, self._store_completion(record, completion)
             future.set_result(result)
             return result
         except BaseException as e:
@@ -106,17 +112,72 @@ class Gateway:
         finally:
             self._inflight.pop(key, None)
 
-    async def _call_with_retries(self, key, messages, params, item_id, sample) -> tuple[Completion, int]:
-        record = dict(cache_key=key, run_id=self.run_id, item_id=item_id, model=self.model.identity,
-                      messages=[m.model_dump() for m in messages], params=params.model_dump(mode="json"),
-                      sample=sample)
+    async def complete_many(
+        self, messages: list[Message], params: list[SamplingParams], samples: list[int], *, item_id: str | None
+    ) -> list[tuple[Completion, int]]:
+        """Several samples of one prompt (`params[j]` for sample `samples[j]`). Cached samples come
+        from the store; the rest go out as one request for n completions where the backend can
+        (the server processes the shared prompt once), else as parallel single requests. Either
+        way each sample is stored under its own cache key, the key a single request would have."""
+        keys = [cache_key(self.model.identity, messages, p, s) for p, s in zip(params, samples)]
+        results: list[tuple[Completion, int] | None] = [None] * len(keys)
+        if self.use_cache:
+            for j, key in enumerate(keys):
+                if (row := self.store.cached_call(key)) is not None:
+                    self.cache_hits += 1
+                    results[j] = _from_row(row), row["id"]
+        missing = [j for j, r in enumerate(results) if r is None]
+        while len(missing) > 1 and getattr(self.model, "complete_n", None) and self.model.supports_n is not False:
+            # A server caps n at its parallel slots: at most as many samples per request as we have.
+            batch = missing[: getattr(self.model, "max_n", None) or self._slots.total]
+            # While it is unknown whether the server honours n, one request finds out at a time.
+            async with self._n_probe if self.model.supports_n is None else contextlib.nullcontext():
+                if self.model.supports_n is False:
+                    break
+                got = await self._sample_batch(messages, [params[j] for j in batch], [samples[j] for j in batch],
+                                               [keys[j] for j in batch], item_id)
+            for j, result in zip(batch, got):
+                results[j] = result
+            missing = [j for j in missing if results[j] is None]
+            if len(got) < len(batch):
+                break  # the server gave fewer than asked: it does not do n; the rest go singly
+        singles = await asyncio.gather(*(self.complete(messages, params[j], item_id=item_id, sample=samples[j])
+                                         for j in missing))
+        for j, result in zip(missing, singles):
+            results[j] = result
+        return results  # type: ignore[return-value]
+
+    async def _sample_batch(self, messages, params, samples, keys, item_id) -> list[tuple[Completion, int]]:
+        record = self._record(keys[0], messages, params[0], item_id, samples[0])
+        completions = await self._with_retries(record, lambda: self.model.complete_n(messages, params),
+                                               slots=len(params))
+        self.requests_n += 1
+        return [(c, self._store_completion(self._record(key, messages, p, item_id, s), c))
+                for c, key, p, s in zip(completions, keys, params, samples)]
+
+    def _record(self, key, messages, params, item_id, sample) -> dict:
+        return dict(cache_key=key, run_id=self.run_id, item_id=item_id, model=self.model.identity,
+                    messages=[m.model_dump() for m in messages], params=params.model_dump(mode="json"),
+                    sample=sample)
+
+    def _store_completion(self, record: dict, completion: Completion) -> int:
+        self.calls_made += 1
+        return self.store.record_call(
+            **record, response=completion.text, prompt_tokens=completion.usage.prompt_tokens,
+            completion_tokens=completion.usage.completion_tokens, latency_s=completion.latency_s,
+            finish_reason=completion.finish_reason, logprobs=completion.logprobs,
+        )
+
+    async def _with_retries(self, record: dict, call, slots: int = 1):
+        """`call()` within bounded retries, holding `slots` request slots (and the rate limit) per
+        attempt; every failed attempt is recorded against the item."""
         for attempt in range(self.retry.max_attempts):
-            async with self._slots:
+            async with self._slots.take(slots):
                 if self.rate_limit:
                     await self.rate_limit.acquire()
                 start = time.perf_counter()
                 try:
-                    completion = await self.model.complete(messages, params)
+                    result = await call()
                 except TransientModelError as e:
                     error, retry_after = e, e.retry_after
                 except ModelError as e:
@@ -124,15 +185,10 @@ class Gateway:
                                            latency_s=time.perf_counter() - start)
                     raise
                 else:
-                    self.calls_made += 1
                     if self.rate_limit:
-                        self.rate_limit.spent(completion.usage.prompt_tokens + completion.usage.completion_tokens)
-                    call_id = self.store.record_call(
-                        **record, response=completion.text, prompt_tokens=completion.usage.prompt_tokens,
-                        completion_tokens=completion.usage.completion_tokens, latency_s=completion.latency_s,
-                        finish_reason=completion.finish_reason, logprobs=completion.logprobs,
-                    )
-                    return completion, call_id
+                        done = result if isinstance(result, list) else [result]
+                        self.rate_limit.spent(sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in done))
+                    return result
             self.store.record_call(**record, error=f"{type(error).__name__} (attempt {attempt + 1}): {error}",
                                    latency_s=time.perf_counter() - start)
             if attempt + 1 < self.retry.max_attempts:
@@ -167,9 +223,21 @@ class LM:
         completion, call_id = await self.gateway.complete(
             messages, params or SamplingParams(), item_id=self.item_id, sample=sample
         )
+        self._trace(call_id, tag, completion)
+        return completion
+
+    async def samples(self, messages: list[Message], params: list[SamplingParams], samples: list[int], *,
+                      tag: str = "sample") -> list[Completion]:
+        """Samples `samples[j]` of one prompt with `params[j]` each (see Gateway.complete_many);
+        trace tags are `tag` + the sample number."""
+        results = await self.gateway.complete_many(messages, params, samples, item_id=self.item_id)
+        for (completion, call_id), i in zip(results, samples):
+            self._trace(call_id, f"{tag}{i}", completion)
+        return [completion for completion, _ in results]
+
+    def _trace(self, call_id: int, tag: str, completion: Completion) -> None:
         self.trace.append(TraceEntry(
             call_id=call_id, tag=tag, cached=completion.cached,
             prompt_tokens=completion.usage.prompt_tokens, completion_tokens=completion.usage.completion_tokens,
             latency_s=completion.latency_s,
         ))
-        return completion

@@ -59,7 +59,7 @@ class LlamaCppModel:
         self.n_threads = n_threads or os.cpu_count() or 1
         self._llm = None
         self._logits_all = False
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def _load(self, logits_all: bool):
         # logprobs need logits for every position; only pay for that when asked.
@@ -115,6 +115,20 @@ class LlamaCppModel:
 
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
         return await asyncio.to_thread(self._complete_sync, messages, params)
+
+    # In process, n samples of one prompt run back to back in one thread hop: llama-cpp-python
+    # keeps the evaluated prompt in its KV cache, so only the first sample pays for the prompt.
+    # (Its Python API has no multi-sequence batching to do better.) Each sample keeps its own
+    # params and seed, so the result equals single calls exactly.
+    supports_n = True
+    max_n = 1024  # one generation at a time anyway: no server slots to respect
+
+    async def complete_n(self, messages: list[Message], params: list[SamplingParams]) -> list[Completion]:
+        def run() -> list[Completion]:
+            with self._lock:  # no other prompt in between, so the cached prefix stays
+                return [self._complete_sync(messages, p) for p in params]
+
+        return await asyncio.to_thread(run)
 
     async def aclose(self) -> None:
         self._llm = None

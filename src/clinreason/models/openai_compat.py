@@ -35,7 +35,13 @@ def _transport_fault(e: httpx.HTTPError) -> str:
     return "connection reset or closed mid-response"
 
 
+class _Rejected(ModelError):
+    """The server answered 4xx (other than 429): the request itself is wrong, retrying won't help."""
+
+
 class OpenAICompatModel:
+    supports_n: bool | None = None  # does the server honour `n`? Unknown until a request shows it.
+
     def __init__(
         self,
         base_url: str,
@@ -58,11 +64,13 @@ class OpenAICompatModel:
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
+            # Plain http (a local server) never does TLS: don't load the CA bundle for nothing.
+            verify=self.base_url.startswith("https://"),
             timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
             limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
         )
 
-    def request_body(self, messages: list[Message], params: SamplingParams) -> dict:
+    def request_body(self, messages: list[Message], params: SamplingParams, n: int = 1) -> dict:
         body: dict = {
             "model": self.model,
             "messages": [m.model_dump() for m in messages],
@@ -70,6 +78,8 @@ class OpenAICompatModel:
             "top_p": params.top_p,
             "max_tokens": params.max_tokens,
         }
+        if n > 1:
+            body["n"] = n
         if params.seed is not None:
             body["seed"] = params.seed
         if params.stop:
@@ -82,9 +92,30 @@ class OpenAICompatModel:
         return body
 
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
+        data, latency = await self._post(self.request_body(messages, params))
+        return _completions(data, params, latency)[0]
+
+    async def complete_n(self, messages: list[Message], params: list[SamplingParams]) -> list[Completion]:
+        """len(params) samples of one prompt in one request (`n`), seeded with the first sample's
+        seed (llama.cpp's server seeds its j-th child seed + j, the per-sample scheme). A server that
+        ignores `n` answers one choice and one that refuses it answers 400: either way
+        `supports_n` turns False and the caller sends the other samples singly."""
+        first = params[0]
+        try:
+            data, latency = await self._post(self.request_body(messages, first, n=len(params)))
+        except _Rejected:
+            # Refused: because of `n`, or because of the request itself? Ask once without it.
+            data, latency = await self._post(self.request_body(messages, first))
+            self.supports_n = False
+            return _completions(data, first, latency)[:1]
+        completions = _completions(data, first, latency)[: len(params)]
+        self.supports_n = len(completions) == len(params)
+        return completions
+
+    async def _post(self, body: dict) -> tuple[dict, float]:
         start = time.perf_counter()
         try:
-            response = await self._client.post("/chat/completions", json=self.request_body(messages, params))
+            response = await self._client.post("/chat/completions", json=body)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
             raise TransientModelError(f"{_transport_fault(e)} ({type(e).__name__}: {e})") from e
         latency = time.perf_counter() - start
@@ -93,26 +124,47 @@ class OpenAICompatModel:
                 f"HTTP {response.status_code}: {response.text[:200]}", retry_after=_retry_after(response)
             )
         if response.status_code >= 400:
-            raise ModelError(f"HTTP {response.status_code}: {response.text[:500]}")
+            raise _Rejected(f"HTTP {response.status_code}: {response.text[:500]}")
         try:
             data = response.json()
-            choice = data["choices"][0]
-            text = choice["message"].get("content") or ""
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
+            if not isinstance(data, dict) or not data.get("choices"):
+                raise KeyError("choices")
+        except (json.JSONDecodeError, KeyError) as e:
             # Truncated bodies and empty choices happen under load; they are worth a retry.
             raise TransientModelError(f"malformed response ({e!r}): {response.text[:200]}") from e
-        usage = data.get("usage") or {}
-        logprobs = (choice.get("logprobs") or {}).get("content") if params.logprobs else None
-        return Completion(
-            text=text,
-            usage=Usage(
-                prompt_tokens=usage.get("prompt_tokens") or 0,
-                completion_tokens=usage.get("completion_tokens") or 0,
-            ),
-            latency_s=latency,
-            finish_reason=choice.get("finish_reason"),
-            logprobs=logprobs,
-        )
+        return data, latency
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _completions(data: dict, params: SamplingParams, latency: float) -> list[Completion]:
+    """The choices of a response, in index order. Usage is per response: the prompt was processed
+    once, so its tokens go to the first choice; completion tokens are shared out by text length."""
+    try:
+        choices = sorted(data["choices"], key=lambda c: c.get("index", 0))
+        texts = [c["message"].get("content") or "" for c in choices]
+    except (KeyError, TypeError, AttributeError) as e:
+        raise TransientModelError(f"malformed response ({e!r}): {json.dumps(data)[:200]}") from e
+    usage = data.get("usage") or {}
+    prompt = usage.get("prompt_tokens") or 0
+    shares = _share_out(usage.get("completion_tokens") or 0, [len(t) + 1 for t in texts])
+    return [
+        Completion(
+            text=text,
+            usage=Usage(prompt_tokens=prompt if j == 0 else 0, completion_tokens=shares[j]),
+            latency_s=latency,
+            finish_reason=choice.get("finish_reason"),
+            logprobs=(choice.get("logprobs") or {}).get("content") if params.logprobs else None,
+        )
+        for j, (choice, text) in enumerate(zip(choices, texts))
+    ]
+
+
+def _share_out(total: int, weights: list[int]) -> list[int]:
+    """Whole numbers proportional to `weights` that add up to `total` (largest remainder)."""
+    exact = [total * w / sum(weights) for w in weights]
+    shares = [int(x) for x in exact]
+    for j in sorted(range(len(exact)), key=lambda j: shares[j] - exact[j])[: total - sum(shares)]:
+        shares[j] += 1
+    return shares

@@ -42,12 +42,15 @@ FAULTS = (
 )
 TRANSIENT_FAULTS = ("429", "500", "503", "reset", "hang", "truncated", "invalid_json", "empty_choices", "stream_cut")
 
-Reply = Callable[[list[dict]], str]
+Reply = Callable[[list[dict], "int | None"], str]
+N_MODES = ("honour", "ignore", "reject")
 
 
-def letter_reply(messages: list[dict]) -> str:
-    """A deterministic answer in the format clinreason asks for, chosen by a hash of the prompt."""
-    digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).digest()
+def letter_reply(messages: list[dict], seed: int | None = None) -> str:
+    """A deterministic answer in the format clinreason asks for, chosen by a hash of the prompt
+    (and of the seed, when the request has one: sampled requests then differ by seed)."""
+    key = messages if seed is None else [messages, seed]
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).digest()
     return f"The answer follows.\nANSWER: {'ABCD'[digest[0] % 4]}"
 
 
@@ -60,16 +63,23 @@ class FaultServer:
     hang_s: float = 30.0  # how long "hang" holds the connection before closing it
     lifetime_s: float = 120.0  # the server stops by itself after this long
     reply: Reply = letter_reply
+    # What a request with n > 1 gets: "honour" (n choices, choice j seeded seed + j as llama.cpp's
+    # llama-server does), "ignore" (one choice, as llama-cpp-python's server), "reject" (HTTP 400).
+    n_mode: str = "honour"
     port: int = 0
     # What happened, for tests to assert on (never the Authorization header itself).
     served: Counter = field(default_factory=Counter)
     requests: int = 0
+    n_requests: int = 0  # requests that asked for n > 1
+    n_asked: Counter = field(default_factory=Counter)  # n -> how many requests asked for it
     auth_hashes: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         unknown = set(self.faults) - set(FAULTS) | ({self.default} - set(FAULTS))
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}; known: {', '.join(FAULTS)}")
+        if self.n_mode not in N_MODES:
+            raise ValueError(f"unknown n_mode {self.n_mode!r}; known: {', '.join(N_MODES)}")
         self._queue = list(self.faults)
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -165,6 +175,14 @@ class FaultServer:
             messages = request["messages"]
         except (json.JSONDecodeError, KeyError, TypeError):
             return await _send_json(writer, 400, {"error": {"message": "body must be JSON with messages"}})
+        n = request.get("n") or 1
+        if not isinstance(n, int) or n < 1:
+            return await _send_json(writer, 400, {"error": {"message": "n must be a positive integer"}})
+        self.n_asked[n] += 1
+        if n > 1:
+            self.n_requests += 1
+            if self.n_mode == "reject":
+                return await _send_json(writer, 400, {"error": {"message": "Only one completion choice is allowed"}})
         fault = self.next_fault()
         return await self._respond(fault, request, messages, writer)
 
@@ -182,9 +200,11 @@ class FaultServer:
             return False
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
-        n = max(1, int(request.get("n") or 1))
-        text = self.reply(messages)
-        payload = _completion(request, text, n)
+        n = (request.get("n") or 1) if self.n_mode == "honour" else 1
+        seed = request.get("seed")
+        texts = [self.reply(messages, None if seed is None else seed + j) for j in range(n)]
+        text = texts[0]
+        payload = _completion(request, texts)
         if fault == "empty_choices":
             payload["choices"] = []
         if fault == "invalid_json":
@@ -209,18 +229,18 @@ class FaultServer:
         return await _send_json(writer, 200, payload)
 
 
-def _completion(request: dict, text: str, n: int) -> dict:
+def _completion(request: dict, texts: list[str]) -> dict:
     prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in request["messages"])
-    completion_tokens = len(text.split())
+    completion_tokens = sum(len(text.split()) for text in texts)
     return {
-        "id": f"chatcmpl-{hashlib.sha1(text.encode()).hexdigest()[:12]}",
+        "id": f"chatcmpl-{hashlib.sha1(texts[0].encode()).hexdigest()[:12]}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": request.get("model", "fault"),
         "choices": [{"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                    for i in range(n)],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens * n,
-                  "total_tokens": prompt_tokens + completion_tokens * n},
+                    for i, text in enumerate(texts)],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
     }
 
 
@@ -300,10 +320,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--retry-after", type=float, default=1.0)
     parser.add_argument("--hang", type=float, default=30.0)
     parser.add_argument("--lifetime", type=float, default=120.0, help="stop by itself after this many seconds")
+    parser.add_argument("--n-mode", choices=N_MODES, default="honour", help="what a request with n > 1 gets")
     args = parser.parse_args(argv)
     server = FaultServer(faults=[f for f in args.faults.split(",") if f], default=args.default,
                          delay_s=args.delay, retry_after_s=args.retry_after, hang_s=args.hang,
-                         lifetime_s=args.lifetime, port=args.port)
+                         lifetime_s=args.lifetime, port=args.port, n_mode=args.n_mode)
 
     async def run() -> None:
         task = asyncio.create_task(server.serve())

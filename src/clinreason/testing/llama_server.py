@@ -22,10 +22,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(command: list[str], ready_url: str, start_timeout_s: float = 180) -> Iterator[None]:
+def serve(command: list[str], ready_url: str, start_timeout_s: float = 180,
+          log_path: str | Path | None = None) -> Iterator[None]:
     """Run a server process until `ready_url` answers 200 (bounded), then always stop it.
-    Its logs go to a file: a pipe nobody reads fills up and blocks the server."""
-    log = tempfile.TemporaryFile()
+    Its logs go to a file (`log_path`, else a temporary one): a pipe nobody reads fills up and
+    blocks the server."""
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + start_timeout_s
     try:
@@ -69,13 +71,14 @@ def llama_server(model_path: str | Path | None = None, alias: str = "smollm2", n
 @contextlib.contextmanager
 def llama_cpp_binary_server(binary: str | Path, model_path: str | Path | None = None, alias: str = "smollm2",
                             parallel: int = 4, n_ctx: int = 8192, threads: int = 2,
-                            start_timeout_s: float = 180) -> Iterator[str]:
-    """llama.cpp's own `llama-server` (continuous batching over --parallel slots); yields its /v1 URL."""
+                            start_timeout_s: float = 180, log_path: str | Path | None = None) -> Iterator[str]:
+    """llama.cpp's own `llama-server` (continuous batching over --parallel slots); yields its /v1 URL.
+    Its log (`log_path`) times every request: see bench/_common.server_busy_s."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with serve([str(binary), "-m", str(model_path or _smollm2()), "--host", "127.0.0.1", "--port", str(port),
                 "--parallel", str(parallel), "-c", str(n_ctx), "-t", str(threads), "-a", alias],
-               f"{base}/health", start_timeout_s):
+               f"{base}/health", start_timeout_s, log_path):
         yield f"{base}/v1"
 
 
