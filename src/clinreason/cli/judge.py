@@ -66,6 +66,17 @@ def judge(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Judge a stored run: reasoning quality, right-answer-wrong-reasoning, claims, rubric, equivalence, MEDEC."""
+    judge_stored_run(out, run_id, judge_spec, rubric, limit=limit, trust=trust, redo=redo, max_tokens=max_tokens,
+                     max_attempts=max_attempts, seed=seed, concurrency=concurrency, human_labels=human_labels,
+                     api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
+
+
+def judge_stored_run(out: Path, run_id: str, judge_spec: str | None, rubric: list[str] | None, *,
+                     limit: int | None = None, trust: bool = False, redo: bool = False, max_tokens: int = 512,
+                     max_attempts: int = 3, seed: int = 0, concurrency: int | None = None,
+                     human_labels: Path | None = None, api_key_env: str | None = None, timeout: float = 120.0,
+                     no_cache: bool = False, json_out: bool = False) -> None:
+    """`clinreason judge`'s work, also what `clinreason run --judge` calls after the run."""
     from ..judges import Judge, judge_run, resolve_rubrics
     from ..models import load_model
     from ..summary import summarize_run

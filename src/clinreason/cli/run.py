@@ -108,11 +108,10 @@ def run(
     if summary["n_done"] < summary["n_items"]:
         sys.exit(130)
     if judge_spec:
-        from .judge import judge
+        from .judge import judge_stored_run
 
-        judge(run_id=summary["run_id"], judge_spec=judge_spec, rubric=rubric or ["auto"], out=out, limit=None,
-              trust=False, redo=False, max_tokens=512, max_attempts=3, seed=seed, concurrency=concurrency,
-              human_labels=None, api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
+        judge_stored_run(out, summary["run_id"], judge_spec, rubric, seed=seed, concurrency=concurrency,
+                         api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
 
 
 def _run_with_progress(plan, backend, store, concurrency, use_cache, retry_errors, rate_limit=None) -> dict:
