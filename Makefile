@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Benchmark files are read in place (never copied): ../shared/data beside the checkout by default.
 export CLINREASON_DATA ?= $(abspath ../shared/data)
+# llama.cpp for a portable x86-64 CPU (AVX2), not -march=native: a native build on a CPU with AMX
+# crashed (SIGSEGV in ggml's AMX matmul) on these VMs, and pip's cached wheel must run on the next
+# machine too, whatever its CPU. Override for your own machine: make install CMAKE_ARGS=...
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
 .PHONY: install demo test bench clean
 

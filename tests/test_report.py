@@ -93,7 +93,7 @@ def test_resolve_runs_by_prefix(store_runs):
 
 
 def test_view_serves_live_report_on_localhost_and_stops(tmp_path, store_runs):
-    from clinreason.cli.report import serve
+    from clinreason.report.server import serve
 
     port: list[int] = []
     thread = threading.Thread(target=serve, args=(tmp_path / "results",),

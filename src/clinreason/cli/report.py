@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Optional
 
@@ -88,59 +86,6 @@ def import_medagentsbench(
     console.print(table)
 
 
-class _ReportHandler(BaseHTTPRequestHandler):
-    """GET / -> a fresh report of every run in the directory (so running runs show progress)."""
-
-    results: Path
-    title: str
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        from ..report import build_report
-
-        if self.path.split("?")[0] not in ("/", "/index.html"):
-            self.send_error(404)
-            return
-        try:
-            store = Store(self.results)
-            try:
-                ids = [r["id"] for r in store.list_runs()]
-                body = build_report(store, ids, title=self.title, live=True).encode()
-            finally:
-                store.close()
-        except Exception as e:  # noqa: BLE001 - show the problem in the browser, keep serving
-            self.send_error(500, explain=str(e))
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # noqa: A002 - quiet: one line per request is noise
-        pass
-
-
-def serve(results: Path, port: int = 8765, duration_s: float = 3600.0, title: str = "clinreason (live)",
-          ready: threading.Event | None = None, on_bound=None) -> None:
-    """Serve on 127.0.0.1 only, and stop by itself after `duration_s` seconds."""
-    handler = type("Handler", (_ReportHandler,), {"results": Path(results), "title": title})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    if on_bound:
-        on_bound(server.server_address[1])
-    stopper = threading.Timer(duration_s, server.shutdown)
-    stopper.daemon = True
-    stopper.start()
-    if ready:
-        ready.set()
-    try:
-        server.serve_forever(poll_interval=0.5)
-    finally:
-        stopper.cancel()
-        server.server_close()
-
-
 @app.command()
 @friendly_errors
 def view(
@@ -155,6 +100,8 @@ def view(
 
     def announce(bound_port: int) -> None:
         console.print(f"serving {directory} at http://127.0.0.1:{bound_port}/ for {duration:.0f} s (Ctrl-C to stop)")
+
+    from ..report.server import serve  # http.server (and ssl) only for this command
 
     try:
         serve(directory, port, duration, on_bound=announce)

@@ -77,7 +77,8 @@ def llama_cpp_binary_server(binary: str | Path, model_path: str | Path | None = 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with serve([str(binary), "-m", str(model_path or _smollm2()), "--host", "127.0.0.1", "--port", str(port),
-                "--parallel", str(parallel), "-c", str(n_ctx), "-t", str(threads), "-a", alias],
+                "--parallel", str(parallel), "-c", str(n_ctx), "-t", str(threads), "-a", alias,
+                "--log-prefix", "--log-timestamps"],
                f"{base}/health", start_timeout_s, log_path):
         yield f"{base}/v1"
 
