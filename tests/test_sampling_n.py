@@ -169,3 +169,23 @@ def test_slots_survive_cancellation():
 
     free, waiters = asyncio.run(go())
     assert free == 2 and not waiters
+
+
+def test_llama_server_usage_counts_its_first_choice_only():
+    """llama-server answers n=3 with the usage of choice 0 alone (seen on 0.3.36's vendored build):
+    choice 0 keeps it, the others are estimated, not given a share of one choice's count."""
+    from clinreason.models.base import SamplingParams
+    from clinreason.models.openai_compat import _completions
+
+    data = {"choices": [
+        {"index": 1, "finish_reason": "length", "message": {"content": "In the context of biology, a simple yet"}},
+        {"index": 0, "finish_reason": "length", "message": {"content": "One organ is the human brain, which"}},
+        {"index": 2, "finish_reason": "stop", "message": {"content": "One organ"}}],
+        "usage": {"completion_tokens": 16, "prompt_tokens": 34}, "timings": {"prompt_n": 34, "predicted_n": 16}}
+    got = _completions(data, SamplingParams(max_tokens=16), 0.5)
+    assert [c.text[:5] for c in got] == ["One o", "In th", "One o"]
+    assert [c.usage.prompt_tokens for c in got] == [34, 0, 0]
+    assert [c.usage.completion_tokens for c in got] == [16, 16, round(9 * 16 / 35)]
+    # an OpenAI-style total is shared out instead
+    del data["timings"]
+    assert sum(c.usage.completion_tokens for c in _completions(data, SamplingParams(max_tokens=16), 0.5)) == 16

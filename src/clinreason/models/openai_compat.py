@@ -139,16 +139,24 @@ class OpenAICompatModel:
 
 
 def _completions(data: dict, params: SamplingParams, latency: float) -> list[Completion]:
-    """The choices of a response, in index order. Usage is per response: the prompt was processed
-    once, so its tokens go to the first choice; completion tokens are shared out by text length."""
+    """The choices of a response, in index order. The prompt was processed once, so its tokens go
+    to the first choice. OpenAI and vLLM count completion tokens over all choices: they are shared
+    out by text length. llama.cpp's llama-server (its responses carry `timings`) counts its first
+    choice only: that one is exact, and each other choice is estimated — `max_tokens` if it was cut
+    at the limit, else its text length at the first choice's characters per token."""
     try:
         choices = sorted(data["choices"], key=lambda c: c.get("index", 0))
         texts = [c["message"].get("content") or "" for c in choices]
     except (KeyError, TypeError, AttributeError) as e:
         raise TransientModelError(f"malformed response ({e!r}): {json.dumps(data)[:200]}") from e
     usage = data.get("usage") or {}
-    prompt = usage.get("prompt_tokens") or 0
-    shares = _share_out(usage.get("completion_tokens") or 0, [len(t) + 1 for t in texts])
+    prompt, completion = usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0
+    if "timings" in data and len(choices) > 1:
+        per_char = completion / max(1, len(texts[0]))
+        shares = [completion] + [params.max_tokens if c.get("finish_reason") == "length" else round(len(t) * per_char)
+                                 for c, t in zip(choices[1:], texts[1:])]
+    else:
+        shares = _share_out(completion, [len(t) + 1 for t in texts])
     return [
         Completion(
             text=text,
