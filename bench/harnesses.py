@@ -26,12 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import llama_cpp_server, median, medqa_bodies, raw_pass, table, write_result  # noqa: E402
+from _common import (add_server_args, median, medqa_bodies, raw_pass, server_busy_s,  # noqa: E402
+                     server_from_args, table, write_result)
 from clinreason_server import clinreason_pass  # noqa: E402
 
 VENVS = Path(os.environ.get("BENCH_VENVS", "/tmp/bench-venvs"))
@@ -60,17 +60,6 @@ def inspect_python() -> Path:
 def lmeval_python() -> Path:
     # torch first, pinned to the local CPU wheel: a plain `torch` would download GBs of CUDA packages.
     return venv("lmeval", [["torch==2.13.0"], ["lm-eval[api]"]])
-
-
-# ---------------------------------------------------------------- servers
-
-def llama_server_binary(binary: str, parallel: int = 4, n_ctx: int = 8192, threads: int = 2,
-                        start_timeout_s: float = 180):
-    """llama.cpp's own `llama-server` (continuous batching with --parallel), on 127.0.0.1, always stopped."""
-    from clinreason.testing.llama_server import llama_cpp_binary_server
-
-    return llama_cpp_binary_server(binary, parallel=parallel, n_ctx=n_ctx, threads=threads,
-                                   start_timeout_s=start_timeout_s)
 
 
 # ---------------------------------------------------------------- harness passes
@@ -106,7 +95,8 @@ def inspect_pass(py: Path, url: str, model: str, items_file: Path, max_tokens: i
     task_file = tmp / "inspect_task.py"
     task_file.write_text(INSPECT_TASK.format(items=str(items_file), letter=LETTER))
     logs = Path(tempfile.mkdtemp(dir=tmp, prefix="inspect-logs-"))
-    cmd = [str(py.parent / "inspect"), "eval", task_file.name,  # relative: inspect globs it under cwd "--model", f"openai/{model}",
+    # The task file is named relative to cwd: inspect resolves tasks under the working directory.
+    cmd = [str(py.parent / "inspect"), "eval", task_file.name, "--model", f"openai/{model}",
            "--model-base-url", url, "--max-tokens", str(max_tokens), "--max-connections", str(c),
            "--temperature", "0", "--log-dir", str(logs), "--log-format", "json", "--display", "none"]
     env = {**os.environ, "OPENAI_API_KEY": "dummy", "OPENAI_BASE_URL": url, "INSPECT_LOG_LEVEL": "warning"}
@@ -115,7 +105,8 @@ def inspect_pass(py: Path, url: str, model: str, items_file: Path, max_tokens: i
     if log.get("status") != "success" or "results" not in log:
         raise RuntimeError(f"inspect eval: status {log.get('status')}: {str(log.get('error'))[-3000:]}")
     scores = log["results"]["scores"][0]["metrics"]
-    return {"wall_s": wall, "accuracy": scores["accuracy"]["value"], "status": log.get("status")}
+    texts = {str(x["id"]): x["output"]["completion"] for x in log.get("samples", [])}
+    return {"wall_s": wall, "accuracy": scores["accuracy"]["value"], "texts": texts}
 
 
 LMEVAL_TASK = """task: medqa_direct_bench
@@ -163,21 +154,34 @@ def lmeval_pass(py: Path, url: str, model: str, items_file: Path, system: str, m
     res = json.loads(max(out.rglob("results_*.json"), key=lambda p: p.stat().st_mtime).read_text())
     metrics = res["results"]["medqa_direct_bench"]
     acc = next(v for k, v in metrics.items() if k.startswith("exact_match") and "stderr" not in k)
-    return {"wall_s": wall, "accuracy": acc}
+    samples = max(out.rglob("samples_medqa_direct_bench_*.jsonl"), key=lambda p: p.stat().st_mtime)
+    texts = {}
+    for line in samples.read_text().splitlines():
+        rec = json.loads(line)
+        texts[str(rec["doc"]["id"])] = rec["resps"][0][0]
+    return {"wall_s": wall, "accuracy": acc, "texts": texts}
+
+
+def clinreason_texts(out: Path) -> dict[str, str]:
+    """The completion clinreason stored for each item (one call per item with `direct`)."""
+    import sqlite3
+
+    with sqlite3.connect(out / "clinreason.db") as db:
+        return {item: text for item, text in db.execute("SELECT item_id, response FROM calls")}
 
 
 # ---------------------------------------------------------------- main
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", help="an already running server (default: start llama-cpp-python's)")
-    parser.add_argument("--server", help="llama-server:PATH — start llama.cpp's llama-server (--parallel 4)")
+    add_server_args(parser)
     parser.add_argument("--model", default="smollm2")
-    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--max-tokens", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip", default="", help="comma list of harnesses to leave out: clinreason,inspect,lmeval")
+    parser.add_argument("--tag", default="", help="suffix of the result file: bench/results/harnesses{TAG}.json")
     args = parser.parse_args()
     skip = {s for s in args.skip.split(",") if s}
     c, n = args.concurrency, args.items
@@ -191,67 +195,118 @@ def main() -> None:
             pythons[name] = make()
             setup_s[name] = round(time.perf_counter() - t, 1)
 
-    if args.url:
-        server_cm, server = nullcontext(args.url), args.url
-    elif args.server:
-        kind, _, path = args.server.partition(":")
-        if kind != "llama-server" or not path:
-            parser.error("--server takes llama-server:PATH")
-        server_cm, server = llama_server_binary(path), f"llama.cpp llama-server --parallel 4 -c 8192 -t 2 ({path})"
-    else:
-        server_cm = llama_cpp_server()
-        server = "llama-cpp-python server (python -m llama_cpp.server, SmolLM2-135M Q4_1, 1 thread, n_ctx 2048)"
-
-    passes: dict[str, list[dict]] = {"raw": []}
-    failed: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp_s, server_cm as url:
+    with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
-        items_file = tmp / "items.jsonl"
-        with items_file.open("w") as f:
-            for item, body in zip(items, bodies):
-                msgs = body["messages"]
-                assert [m["role"] for m in msgs] == ["system", "user"]
-                f.write(json.dumps({"id": item.id, "system": msgs[0]["content"], "user": msgs[1]["content"],
-                                    "answer": item.answer}) + "\n")
-        raw_pass(url, bodies[:2], 1)  # warm-up
-        for r in range(args.rounds):
-            print(f"round {r + 1}/{args.rounds} ...", flush=True)
-            passes["raw"].append(raw_pass(url, bodies, c))
-            if "clinreason" not in skip:
-                passes.setdefault("clinreason", []).append(
-                    clinreason_pass(url, args.model, n, args.max_tokens, c, tmp / f"clinreason-r{r}", "--no-cache"))
-            for name, run in (("inspect", lambda: inspect_pass(pythons["inspect"], url, args.model, items_file,
-                                                               args.max_tokens, c, tmp)),
-                              ("lmeval", lambda: lmeval_pass(pythons["lmeval"], url, args.model, items_file, system,
-                                                             args.max_tokens, c, tmp))):
-                if name in pythons and name not in failed:
-                    try:
-                        passes.setdefault(name, []).append(run())
-                    except Exception as e:  # a peer harness that fails is reported, not fatal
-                        failed[name] = str(e)[-1500:]
-                        print(f"{name} failed, left out: {failed[name][-500:]}", flush=True)
+        server_cm, server, log_path = server_from_args(parser, args, tmp)
+        with server_cm as url:
+            passes, failed = run_rounds(args, url, tmp, items, bodies, system, pythons, skip, log_path)
 
-    raw_walls = [p["wall_s"] for p in passes["raw"]]
+    rows = summarize(passes, failed, items, n, c)
+    busy_note = ("overhead = wall − the server's busy time in its own log (union of its slots' processing spans)"
+                 if any(r.get("server_busy_s") is not None for r in rows)
+                 else "no server log (--server llama-server:PATH gives one): overhead_vs_raw_s only")
+    print(f"\nharnesses: {server}; {n} MedQA test_hard items, direct prompts, max_tokens={args.max_tokens}, "
+          f"concurrency {c}, median of {args.rounds} rounds (whole process for clinreason/inspect/lm-eval); "
+          f"{busy_note}")
+    print(table(rows, ["harness", "median_wall_s", "req_per_s", "server_busy_s", "overhead_s",
+                       "overhead_vs_raw_s", "same_text_as_raw", "accuracy", "walls_s"]))
+    for name, error in failed.items():
+        print(f"{name}: failed, left out: {error[-300:]}")
+    for ps in passes.values():
+        for p in ps:
+            p.pop("texts", None)
+    path = write_result(f"harnesses{args.tag}", {
+        "server": server, "items": n, "max_tokens": args.max_tokens, "concurrency": c, "rounds": args.rounds,
+        "venv_setup_s": setup_s, "versions": versions(pythons), "overhead_definition": busy_note,
+        "rows": rows, "failed": failed, "passes": passes})
+    print(f"\nwritten {path}")
+
+
+def run_rounds(args, url, tmp, items, bodies, system, pythons, skip, log_path) -> tuple[dict, dict]:
+    """Interleaved rounds: raw, clinreason, inspect, lm-eval, then again, each pass timed as a
+    whole and matched with the server's own busy time over exactly that pass."""
+    c, n = args.concurrency, args.items
+    items_file = tmp / "items.jsonl"
+    with items_file.open("w") as f:
+        for item, body in zip(items, bodies):
+            msgs = body["messages"]
+            assert [m["role"] for m in msgs] == ["system", "user"]
+            f.write(json.dumps({"id": item.id, "system": msgs[0]["content"], "user": msgs[1]["content"],
+                                "answer": item.answer}) + "\n")
+    harnesses = {
+        "raw": lambda r: with_ids(raw_pass(url, bodies, c), items),
+        "clinreason": lambda r: clinreason_with_texts(url, args, tmp / f"clinreason-r{r}"),
+        "inspect": lambda r: inspect_pass(pythons["inspect"], url, args.model, items_file, args.max_tokens, c, tmp),
+        "lmeval": lambda r: lmeval_pass(pythons["lmeval"], url, args.model, items_file, system, args.max_tokens,
+                                        c, tmp),
+    }
+    raw_pass(url, bodies[:2], 1)  # warm-up
+    passes: dict[str, list[dict]] = {}
+    failed: dict[str, str] = {}
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds} ...", flush=True)
+        for name, run in harnesses.items():
+            if name in skip or name in failed or (name in ("inspect", "lmeval") and name not in pythons):
+                continue
+            offset = log_path.stat().st_size if log_path else 0
+            try:
+                result = run(r)
+            except Exception as e:  # a peer harness that fails is reported, not fatal
+                failed[name] = str(e)[-1500:]
+                print(f"{name} failed, left out: {failed[name][-500:]}", flush=True)
+                continue
+            if log_path:
+                result["server_busy_s"], result["server_requests"], _ = server_busy_s(log_path, offset)
+            passes.setdefault(name, []).append(result)
+    return passes, failed
+
+
+def with_ids(result: dict, items) -> dict:
+    result["texts"] = {item.id: text for item, text in zip(items, result["texts"])}
+    return result
+
+
+def clinreason_with_texts(url, args, out: Path) -> dict:
+    result = clinreason_pass(url, args.model, args.items, args.max_tokens, args.concurrency, out, "--no-cache")
+    result["texts"] = clinreason_texts(out)
+    return result
+
+
+def summarize(passes: dict, failed: dict, items, n: int, c: int) -> list[dict]:
+    raw = passes.get("raw", [])
     rows = []
     for name, ps in passes.items():
         if name in failed:
             continue
         wall = median(p["wall_s"] for p in ps)
-        rows.append({"harness": name, "items": n, "concurrency": c, "rounds": len(ps), "median_wall_s": wall,
-                     "req_per_s": n / wall, "overhead_s": median(p["wall_s"] - w for p, w in zip(ps, raw_walls)),
-                     "accuracy": None if name == "raw" else ps[0].get("accuracy"),
-                     "walls_s": [round(p["wall_s"], 3) for p in ps]})
-    for row in rows:
-        row["overhead_s_per_100_items"] = row["overhead_s"] * 100 / n
-    print(f"\nharnesses: {server}; {n} MedQA test_hard items, direct prompts, max_tokens={args.max_tokens}, "
-          f"concurrency {c}, median of {args.rounds} rounds (whole process for clinreason/inspect/lm-eval)")
-    print(table(rows, ["harness", "median_wall_s", "req_per_s", "overhead_s", "overhead_s_per_100_items",
-                       "accuracy", "walls_s"]))
-    path = write_result("harnesses", {"server": server, "items": n, "max_tokens": args.max_tokens,
-                                      "concurrency": c, "rounds": args.rounds, "venv_setup_s": setup_s,
-                                      "rows": rows, "failed": failed, "passes": passes})
-    print(f"\nwritten {path}")
+        busy = [p.get("server_busy_s") for p in ps]
+        same = None
+        if raw and name != "raw":  # equal prompts at temperature 0 give equal completions
+            ref = raw[0]["texts"]
+            same = sum(ps[0]["texts"].get(item.id) == ref.get(item.id) for item in items) / n
+        row = {"harness": name, "items": n, "concurrency": c, "rounds": len(ps), "median_wall_s": wall,
+               "req_per_s": n / wall,
+               "server_busy_s": median(busy) if None not in busy else None,
+               "overhead_s": median(p["wall_s"] - b for p, b in zip(ps, busy)) if None not in busy else None,
+               "overhead_vs_raw_s": median(p["wall_s"] - w["wall_s"] for p, w in zip(ps, raw)) if raw else None,
+               "same_text_as_raw": same,
+               "accuracy": None if name == "raw" else ps[0].get("accuracy"),
+               "walls_s": [round(p["wall_s"], 3) for p in ps],
+               "server_requests": [p.get("server_requests") for p in ps]}
+        if row["overhead_s"] is not None:
+            row["overhead_s_per_100_items"] = row["overhead_s"] * 100 / n
+        rows.append(row)
+    return rows
 
+
+def versions(pythons: dict) -> dict:
+    out = {}
+    for name, dist in (("inspect", "inspect-ai"), ("lmeval", "lm-eval")):
+        if name in pythons:
+            done = subprocess.run([str(pythons[name]), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"],
+                                  capture_output=True, text=True, timeout=60)
+            out[name] = done.stdout.strip()
+    return out
 
 if __name__ == "__main__":
     main()

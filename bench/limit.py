@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import llama_cpp_server, median, medqa_bodies, raw_pass, table, write_result  # noqa: E402
+from _common import (add_server_args, median, medqa_bodies, raw_pass, server_from_args, table,  # noqa: E402
+                     write_result)
 
 
 def limit_rows(url: str, bodies: list[dict], concurrencies: list[int], rounds: int) -> list[dict]:
@@ -35,7 +36,8 @@ def limit_rows(url: str, bodies: list[dict], concurrencies: list[int], rounds: i
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", help="an already running server (default: start llama-cpp-python's)")
+    add_server_args(parser)
+    parser.add_argument("--tag", default="", help="suffix of the result file: bench/results/limitTAG.json")
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--max-tokens", type=int, default=16)
@@ -44,13 +46,14 @@ def main() -> None:
     args = parser.parse_args()
     _, bodies = medqa_bodies(args.items, args.max_tokens, args.model)
     concurrencies = [int(c) for c in args.concurrency.split(",")]
-    with (nullcontext(args.url) if args.url else llama_cpp_server()) as url:
-        rows = limit_rows(url, bodies, concurrencies, args.rounds)
-    server = args.url or "llama-cpp-python server (python -m llama_cpp.server, SmolLM2-135M Q4_1, 1 thread)"
+    with tempfile.TemporaryDirectory() as tmp:
+        server_cm, server, _ = server_from_args(parser, args, Path(tmp))
+        with server_cm as url:
+            rows = limit_rows(url, bodies, concurrencies, args.rounds)
     print(f"limit: {server}; {args.items} MedQA items, direct prompts, max_tokens={args.max_tokens}")
     print(table(rows, ["concurrency", "requests", "median_wall_s", "req_per_s", "completion_tok_per_s",
                        "total_tok_per_s", "errors"]))
-    path = write_result("limit", {"server": server, "items": args.items, "max_tokens": args.max_tokens,
+    path = write_result(f"limit{args.tag}", {"server": server, "items": args.items, "max_tokens": args.max_tokens,
                                   "rows": rows})
     print(f"\nwritten {path}")
 
