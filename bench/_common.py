@@ -45,6 +45,10 @@ def add_server_args(parser) -> None:
     parser.add_argument("--url", help="an already running server (default: start llama-cpp-python's)")
     parser.add_argument("--server", help="llama-server:PATH — start llama.cpp's llama-server (continuous batching)")
     parser.add_argument("--parallel", type=int, default=4, help="llama-server's --parallel slots")
+    parser.add_argument("--cache-ram", type=int, default=0,
+                        help="llama-server's prompt cache in RAM, MiB (default 0: off, so every pass evaluates "
+                             "every prompt as a real evaluation of new items does; each slot still reuses the "
+                             "prefix it shares with its previous prompt)")
 
 
 def server_from_args(parser, args, tmp: Path):
@@ -57,8 +61,10 @@ def server_from_args(parser, args, tmp: Path):
         if kind != "llama-server" or not path:
             parser.error("--server takes llama-server:PATH")
         log_path = tmp / "llama-server.log"
-        return (llama_cpp_binary_server(path, parallel=args.parallel, log_path=log_path),
-                f"llama.cpp llama-server --parallel {args.parallel} -c 8192 -t 2 ({path})", log_path)
+        return (llama_cpp_binary_server(path, parallel=args.parallel, log_path=log_path,
+                                        extra_args=["--cache-ram", str(args.cache_ram)]),
+                f"llama.cpp llama-server --parallel {args.parallel} -c 8192 -t 2 --cache-ram {args.cache_ram} ({path})",
+                log_path)
     return (llama_cpp_server(),
             "llama-cpp-python server (python -m llama_cpp.server, SmolLM2-135M Q4_1, 1 thread, n_ctx 2048)", None)
 

@@ -240,7 +240,7 @@ def run_rounds(args, url, tmp, items, bodies, system, pythons, skip, log_path) -
         "lmeval": lambda r: lmeval_pass(pythons["lmeval"], url, args.model, items_file, system, args.max_tokens,
                                         c, tmp),
     }
-    raw_pass(url, bodies[:2], 1)  # warm-up
+    raw_pass(url, bodies, c)  # warm-up: pages the model in, fills the slots; no pass meets a colder server
     passes: dict[str, list[dict]] = {}
     failed: dict[str, str] = {}
     for r in range(args.rounds):

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import httpx
 
@@ -71,14 +71,15 @@ def llama_server(model_path: str | Path | None = None, alias: str = "smollm2", n
 @contextlib.contextmanager
 def llama_cpp_binary_server(binary: str | Path, model_path: str | Path | None = None, alias: str = "smollm2",
                             parallel: int = 4, n_ctx: int = 8192, threads: int = 2,
-                            start_timeout_s: float = 180, log_path: str | Path | None = None) -> Iterator[str]:
+                            start_timeout_s: float = 180, log_path: str | Path | None = None,
+                            extra_args: Sequence[str] = ()) -> Iterator[str]:
     """llama.cpp's own `llama-server` (continuous batching over --parallel slots); yields its /v1 URL.
     Its log (`log_path`) times every request: see bench/_common.server_busy_s."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with serve([str(binary), "-m", str(model_path or _smollm2()), "--host", "127.0.0.1", "--port", str(port),
                 "--parallel", str(parallel), "-c", str(n_ctx), "-t", str(threads), "-a", alias,
-                "--log-prefix", "--log-timestamps"],
+                "--log-prefix", "--log-timestamps", *extra_args],
                f"{base}/health", start_timeout_s, log_path):
         yield f"{base}/v1"
 
