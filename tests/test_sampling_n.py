@@ -58,6 +58,7 @@ def test_n_requests_give_the_samples_single_requests_give(tmp_path, toy_items, a
             store = Store(tmp_path / mode)
             summary, run_id, model = run_sc(url, toy_items[:6], store, adaptive=adaptive)
         assert summary["n_done"] == 6 and summary["errors"] == 0
+        assert summary["session"]["multi_sample_requests"] == server.n_requests
         samples = sum(len(a) for _, a in votes(store, run_id).values())
         results[mode] = (votes(store, run_id), samples, server.requests, server.n_requests, model.supports_n)
     honour, ignore, reject = results["honour"], results["ignore"], results["reject"]

@@ -102,7 +102,8 @@ async def execute(
     finally:
         # Runs on Ctrl-C / cancellation too: everything finished so far is already stored.
         summary = summarize_run(store, run_id, session_elapsed_s=time.perf_counter() - started,
-                                session_calls=gateway.calls_made, session_cache_hits=gateway.cache_hits)
+                                session_calls=gateway.calls_made, session_cache_hits=gateway.cache_hits,
+                                session_multi_sample_requests=gateway.requests_n)
         if status == "complete" and summary["n_done"] < summary["n_items"]:
             status = "incomplete"
         store.finish_run(run_id, status, summary)

@@ -12,7 +12,8 @@ BREAKDOWN_KEYS = ("subject", "meta_info", "difficulty", "specialty", "category",
 
 
 def summarize_run(store: Store, run_id: str, *, session_elapsed_s: float | None = None,
-                  session_calls: int | None = None, session_cache_hits: int | None = None) -> dict:
+                  session_calls: int | None = None, session_cache_hits: int | None = None,
+                  session_multi_sample_requests: int | None = None) -> dict:
     """Everything is aggregated inside SQLite, so memory stays flat however many items a run has."""
     run = store.get_run(run_id)
     if run is None:
@@ -71,7 +72,9 @@ def summarize_run(store: Store, run_id: str, *, session_elapsed_s: float | None 
         summary["judges"] = judges
     if session_elapsed_s is not None:
         summary["session"] = {"elapsed_s": session_elapsed_s, "model_calls": session_calls,
-                              "cache_hits": session_cache_hits}
+                              "cache_hits": session_cache_hits,
+                              # requests that carried several samples (`n`): model_calls counts their samples
+                              "multi_sample_requests": session_multi_sample_requests}
     return summary
 
 

@@ -179,7 +179,9 @@ def print_summary(s: dict) -> None:
         table.add_row("time / item", f"{s['wall_s_per_item']:.2f} s")
     if "session" in s:
         sess = s["session"]
-        table.add_row("this session", f"{sess['elapsed_s']:.1f} s, {sess['model_calls']} model calls, {sess['cache_hits']} cache hits")
+        multi = f" ({sess['multi_sample_requests']} requests for several samples)" if sess.get("multi_sample_requests") else ""
+        table.add_row("this session", f"{sess['elapsed_s']:.1f} s, {sess['model_calls']} model calls{multi}, "
+                                      f"{sess['cache_hits']} cache hits")
     console.print(table)
     if s.get("judges"):  # added by `clinreason judge`
         from .judge import print_judge_summary
