@@ -105,10 +105,10 @@ def raw_pass(url: str, bodies: list[dict], concurrency: int, timeout_s: float = 
 _SLOT_EVENT = re.compile(r"^(\d+)\.(\d+)\.(\d+)\.(\d+) .*slot\s+(launch_slot_|release): .*\| task (\d+) \|")
 
 
-def server_busy_s(log_path: Path, offset: int = 0) -> tuple[float, int, int]:
+def server_busy_s(log_path: Path, offset: int = 0) -> tuple[float, int]:
     """The server's own busy time in its log from byte `offset` on: the union of the intervals in
     which any slot was processing a request (so parallel slots are not counted twice).
-    Returns (busy seconds, requests, the log's new end offset)."""
+    Returns (busy seconds, requests)."""
     with open(log_path, "rb") as f:
         f.seek(offset)
         chunk = f.read()
@@ -129,7 +129,17 @@ def server_busy_s(log_path: Path, offset: int = 0) -> tuple[float, int, int]:
         if b > end:
             busy += b - max(a, end)
             end = b
-    return busy, len(spans), offset + len(chunk)
+    return busy, len(spans)
+
+
+def timed_on_server(log_path: Path | None, run) -> dict:
+    """`run()`'s result dict, plus the server's busy time and request count over exactly that call
+    when there is a server log (see server_busy_s)."""
+    offset = log_path.stat().st_size if log_path else 0
+    result = run()
+    if log_path:
+        result["server_busy_s"], result["server_requests"] = server_busy_s(log_path, offset)
+    return result
 
 
 def median(values) -> float:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (add_server_args, median, medqa_bodies, raw_pass, server_busy_s,  # noqa: E402
-                     server_from_args, table, write_result)
+from _common import (add_server_args, median, medqa_bodies, raw_pass, server_from_args,  # noqa: E402
+                     table, timed_on_server, write_result)
 from clinreason_server import clinreason_pass  # noqa: E402
 
 VENVS = Path(os.environ.get("BENCH_VENVS", "/tmp/bench-venvs"))
@@ -248,15 +248,12 @@ def run_rounds(args, url, tmp, items, bodies, system, pythons, skip, log_path) -
         for name, run in harnesses.items():
             if name in skip or name in failed or (name in ("inspect", "lmeval") and name not in pythons):
                 continue
-            offset = log_path.stat().st_size if log_path else 0
             try:
-                result = run(r)
+                result = timed_on_server(log_path, lambda: run(r))
             except Exception as e:  # a peer harness that fails is reported, not fatal
                 failed[name] = str(e)[-1500:]
                 print(f"{name} failed, left out: {failed[name][-500:]}", flush=True)
                 continue
-            if log_path:
-                result["server_busy_s"], result["server_requests"], _ = server_busy_s(log_path, offset)
             passes.setdefault(name, []).append(result)
     return passes, failed
 

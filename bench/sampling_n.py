@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, add_server_args, median, server_busy_s, server_from_args, table, write_result  # noqa: E402
+from _common import (DATA, add_server_args, median, server_from_args, table, timed_on_server,  # noqa: E402
+                     write_result)
 
 from clinreason import engine  # noqa: E402
 from clinreason.data import load_items  # noqa: E402
@@ -74,11 +75,8 @@ def main() -> None:
             one_pass(url, args.model, items[:2], params, args.concurrency, True, tmp / "warm")  # warm-up
             for r in range(args.rounds):
                 for mode in ("n", "singles"):
-                    offset = log_path.stat().st_size if log_path else 0
-                    result = one_pass(url, args.model, items, params, args.concurrency, mode == "n",
-                                      tmp / f"{mode}-{r}")
-                    if log_path:
-                        result["server_busy_s"], result["server_requests"], _ = server_busy_s(log_path, offset)
+                    result = timed_on_server(log_path, lambda: one_pass(
+                        url, args.model, items, params, args.concurrency, mode == "n", tmp / f"{mode}-{r}"))
                     passes[mode].append(result)
                     print(f"round {r + 1} {mode}: {result['wall_s']:.2f} s", flush=True)
     same_votes = passes["n"][0]["votes"] == passes["singles"][0]["votes"]
