@@ -9,7 +9,7 @@ import pytest
 
 from clinreason import engine
 from clinreason.methods import build_method
-from clinreason.models.base import ModelError, TransientModelError
+from clinreason.models.protocol import ModelError, TransientModelError
 from clinreason.models.gateway import RetryPolicy
 from clinreason.models.scripted import ScriptedModel
 from clinreason.store import Store

@@ -12,7 +12,7 @@ import pytest
 
 from clinreason import engine
 from clinreason.exemplars import ExemplarSelector, exemplar_pool, without_items
-from clinreason.methods import build_method
+from clinreason.methods import Context, build_method
 from clinreason.methods._common import leader, shuffle_options, vote_is_settled
 from clinreason.models.gateway import Gateway
 from clinreason.models.scripted import ScriptedModel
@@ -26,7 +26,7 @@ def run_method(method, item, script, tmp_path, store=None):
     model = ScriptedModel(script)
     gateway = Gateway(model, store or Store(tmp_path))
     lm = gateway.for_item(item.id)
-    prediction = asyncio.run(method(item, lm))
+    prediction = asyncio.run(method(item, Context(item=item, lms={"model": lm}, trace=lm.trace)))
     return prediction, lm.trace, model
 
 

@@ -33,10 +33,10 @@ def test_medrbench_has_reference_reasoning(shared_data):
 def test_healthbench_rubrics(shared_data):
     items = load_items("healthbench_hard_lite50", "test", shared_data)
     assert len(items) == 50
-    assert sum(len(i.metadata["rubrics"]) for i in items) == 559
-    assert any(c["points"] < 0 for i in items for c in i.metadata["rubrics"])
+    assert sum(len(i.rubric) for i in items) == 559
+    assert any(c.points < 0 for i in items for c in i.rubric)
     first = items[0]
-    assert first.metadata["conversation"][-1]["content"] == first.question
+    assert first.messages[-1].content == first.question and first.messages[-1].role == "user"
     assert first.metadata["theme"] == "communication"
 
 

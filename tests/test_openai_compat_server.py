@@ -10,7 +10,7 @@ from clinreason import engine
 from clinreason.data import load_items
 from clinreason.methods import build_method
 from clinreason.models import load_model
-from clinreason.models.base import Message, ModelError, SamplingParams
+from clinreason.models.protocol import Message, ModelError, SamplingParams
 from clinreason.models.llamacpp import bundled_smollm2
 from clinreason.store import Store
 

@@ -17,7 +17,7 @@ from clinreason.methods import build_method
 from clinreason.methods._common import leader
 from clinreason.methods.cot_sc import SelfConsistencyParams, _batch_size, _should_stop
 from clinreason.models import load_model
-from clinreason.models.gateway import RetryPolicy
+from clinreason.models.gateway import Gateway, RetryPolicy
 from clinreason.models.openai_compat import _share_out
 from clinreason.models.slots import Slots
 from clinreason.store import Store
@@ -28,10 +28,17 @@ FAST = RetryPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.1)
 
 
 def run_sc(url, items, store, *, concurrency=4, run_name=None, **params):
+    """(summary, run id, the run's gateway: what it learnt of the server's `n` is `_n_mode()`)."""
     spec = f"openai-compat:{url}#fault"
     model = load_model(spec, timeout_s=5, concurrency=concurrency)
     method = build_method("cot_sc", {"n": 5, **params})
     plan = engine.RunPlan(benchmark="toy", subset=None, model_spec=spec, method=method, items=items, name=run_name)
+    gateways: list[Gateway] = []
+    init = Gateway.__init__
+
+    def recording_init(self, *args, **kw):  # wherever the engine builds its gateway
+        init(self, *args, **kw)
+        gateways.append(self)
 
     async def go():
         try:
@@ -39,8 +46,10 @@ def run_sc(url, items, store, *, concurrency=4, run_name=None, **params):
         finally:
             await model.aclose()
 
-    summary = asyncio.run(go())
-    return summary, plan.run_id(model), model
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Gateway, "__init__", recording_init)
+        summary = asyncio.run(go())
+    return summary, plan.run_id(model), next(g for g in gateways if g.role == "model")
 
 
 def votes(store: Store, run_id: str) -> dict:
@@ -56,11 +65,11 @@ def test_n_requests_give_the_samples_single_requests_give(tmp_path, toy_items, a
         server = FaultServer(n_mode=mode, lifetime_s=120)
         with server as url:
             store = Store(tmp_path / mode)
-            summary, run_id, model = run_sc(url, toy_items[:6], store, adaptive=adaptive)
+            summary, run_id, gateway = run_sc(url, toy_items[:6], store, adaptive=adaptive)
         assert summary["n_done"] == 6 and summary["errors"] == 0
         assert summary["session"]["multi_sample_requests"] == server.n_requests
         samples = sum(len(a) for _, a in votes(store, run_id).values())
-        results[mode] = (votes(store, run_id), samples, server.requests, server.n_requests, model.supports_n)
+        results[mode] = (votes(store, run_id), samples, server.requests, server.n_requests, gateway._n_mode())
     honour, ignore, reject = results["honour"], results["ignore"], results["reject"]
     assert honour[0] == ignore[0] == reject[0]  # same answers, same votes, sample by sample
     assert honour[4] is True and ignore[4] is False and reject[4] is False
@@ -175,7 +184,7 @@ def test_slots_survive_cancellation():
 def test_llama_server_usage_counts_its_first_choice_only():
     """llama-server answers n=3 with the usage of choice 0 alone (seen on 0.3.36's vendored build):
     choice 0 keeps it, the others are estimated, not given a share of one choice's count."""
-    from clinreason.models.base import SamplingParams
+    from clinreason.models.protocol import SamplingParams
     from clinreason.models.openai_compat import _completions
 
     data = {"choices": [

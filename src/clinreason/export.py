@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from .grading.answer import SCORER
+from .grading.scorers.answer import SCORER
 from .store import Store
 
 # name -> pyarrow type name; the order here is the column order in every format.

@@ -18,7 +18,7 @@ from typing import Callable
 
 from . import engine
 from .methods import METHODS, build_method
-from .models.base import Model
+from .models.protocol import Model
 from .pricing import Price, price_for
 from .store import Store
 

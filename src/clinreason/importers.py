@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .grading.answer import SCORER, grade_answer
+from .grading.scorers import SCORER, AnswerScorer
+from .results import Prediction
 from .items import DataError, Item, TaskType
 from .store import Store
 from .summary import summarize_run
@@ -138,7 +139,7 @@ def import_medagentsbench_file(path: str | Path, store: Store, data_dir: str | P
             "prompt_tokens": usage.get("prompt_tokens", 0),
             "completion_tokens": usage.get("completion_tokens", 0),
             "wall_s": float(record.get("time_elapsed") or 0.0),
-        }, {SCORER: grade_answer(item, output, answer)})
+        }, {SCORER: AnswerScorer()(item, Prediction(output=output, answer=answer))})
     summary = summarize_run(store, run_id)
     store.finish_run(run_id, "complete", summary)
     return ImportResult(run_id=run_id, path=path, n_records=len(records), n_imported=len(pairs),

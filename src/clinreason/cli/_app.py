@@ -10,8 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from ..items import DataError
-from ..models.base import ModelError
+from ..errors import DataError, ModelError
 
 app = typer.Typer(
     name="clinreason",

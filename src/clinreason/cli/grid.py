@@ -9,15 +9,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
-from .. import grid as grid_lib
-from ..exemplars import exemplar_pool
-from ..models import load_model
-from ..pricing import load_prices
-from ..store import Store
 from ._app import OutOption, app, console, friendly_errors
-from .run import load_benchmark_items
+from ._common import load_benchmark_items
 
 
 def _split(values: list[str]) -> list[str]:
@@ -58,6 +52,12 @@ def grid(
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
 ):
     """Run the cross product of benchmarks, methods and models; compare accuracy, tokens, calls, time and cost."""
+    from .. import grid as grid_lib
+    from ..exemplars import exemplar_pool
+    from ..models import load_model
+    from ..pricing import load_prices
+    from ..store import Store
+
     if limit is not None and limit < 1:
         raise ValueError("--limit must be at least 1")
     spec = grid_lib.GridSpec(benchmarks=_split(benchmarks), methods=_split(methods), models=_split(models),
@@ -98,6 +98,8 @@ def grid(
 
 
 def print_grid(rows: list[dict]) -> None:
+    from rich.table import Table
+
     table = Table(title="grid (★ = on the accuracy/tokens Pareto front of its benchmark)", title_justify="left")
     for col in ("benchmark", "model", "method", "n", "accuracy (95% CI)", "unparsed", "prompt tok/item",
                 "compl. tok/item", "calls/item", "s/item", "est. cost/item"):

@@ -9,26 +9,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
-from ..store import Store
 from ._app import OutOption, app, console, err_console, friendly_errors
+from ._common import print_judge_summary, resolve_run, write_summary_json
 
 RUBRIC_HELP = "Rubric(s): reasoning, claims, equivalence, rubric (HealthBench), medec, or auto (all that apply). Repeatable."
 
 
-def resolve_run(store: Store, run_id: str) -> str:
-    matches = store.find_runs(run_id)
-    if not matches:
-        raise ValueError(f"no run {run_id!r} in {store.path}")
-    if any(m["id"] == run_id for m in matches):
-        return run_id
-    if len(matches) > 1:
-        raise ValueError(f"{run_id!r} matches {len(matches)} runs: " + ", ".join(m["id"] for m in matches))
-    return matches[0]["id"]
-
-
-def import_human_labels(store: Store, run_id: str, path: Path) -> int:
+def import_human_labels(store, run_id: str, path: Path) -> int:
     """JSONL lines {item_id, rubric, unit, label} -> `human:<rubric>` scores whose units the
     trust statistics compare with the judge's (Cohen's kappa)."""
     units: dict[tuple[str, str], dict[str, str]] = {}
@@ -80,7 +68,8 @@ def judge_stored_run(out: Path, run_id: str, judge_spec: str | None, rubric: lis
     from ..judges import Judge, judge_run, resolve_rubrics
     from ..models import load_model
     from ..summary import summarize_run
-    from .run import write_summary_json
+
+    from ..store import Store
 
     store = Store(out)
     rid = resolve_run(store, run_id)
@@ -115,61 +104,3 @@ def judge_stored_run(out: Path, run_id: str, judge_spec: str | None, rubric: lis
         console.print(f"{progress.done} judgements this session ({progress.invalid} invalid)")
         print_judge_summary(summary.get("judges") or {})
         console.print(f"summary: {path}")
-
-
-def _fmt(stat) -> str:
-    if isinstance(stat, dict) and "mean" in stat:
-        if stat["mean"] is None:
-            return "–"
-        ci = stat.get("ci95")
-        return f"{stat['mean']:.1%} (n={stat['n']}" + (f", 95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else ")")
-    return "–" if stat is None else (f"{stat:.1%}" if isinstance(stat, float) else str(stat))
-
-
-def print_judge_summary(j: dict) -> None:
-    if not j:
-        return
-    table = Table(title="judges: " + ", ".join(j.get("judges") or ["(rule-based)"]), show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column()
-    if r := j.get("judge:reasoning"):
-        rawr = r["right_answer_wrong_reasoning"]
-        table.add_row("reasoning sound", _fmt(r["sound"]) + f"  [{r['n_invalid']} of {r['n']} invalid]")
-        table.add_row("efficiency (relevant steps)", _fmt(r["efficiency"]))
-        table.add_row("factuality (correct steps)", _fmt(r["factuality"]))
-        table.add_row("completeness (reference recall)", _fmt(r["completeness"]))
-        share = rawr["share"]
-        ci = rawr["ci95"]
-        table.add_row("right answer, wrong reasoning", "–" if share is None else
-                      f"{share:.1%} of {rawr['n_correct']} correct answers" + (f" (95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else ""))
-    if c := j.get("judge:claims"):
-        m = c["micro"]
-        table.add_row("claims", f"{m['n_claims']} claims: supported {_fmt(m['supported'])}, contradicted "
-                      f"{_fmt(m['contradicted'])}, unverifiable {_fmt(m['unverifiable'])}  [{c['n_invalid']} of {c['n']} invalid]")
-    if e := j.get("judge:equivalence"):
-        row = "top-1 " + _fmt(e["top1"]) + "".join(f", {k} {_fmt(e[k])}" for k in ("top3", "top5") if k in e)
-        table.add_row("open-ended accuracy", row + f"  [{e['n_invalid']} of {e['n']} invalid]")
-    if h := j.get("judge:rubric"):
-        table.add_row("rubric score (HealthBench)", _fmt(h["score"]) + f"  [{h['criteria_invalid']} criteria invalid]")
-        for tag, stat in list(h["by_tag"].items())[:12]:
-            table.add_row(f"  {tag}", _fmt(stat))
-    if m := j.get("medec"):
-        table.add_row("MEDEC flag accuracy", _fmt(m["flag_accuracy"]))
-        table.add_row("MEDEC sentence accuracy", _fmt(m["sentence_accuracy"]))
-        table.add_row("MEDEC correction ROUGE-L", _fmt(m["correction_rouge_l"]))
-    for scorer, t in (j.get("trust") or {}).items():
-        if sa := t.get("self_agreement"):
-            table.add_row(f"{scorer} self-agreement", f"{_fmt(sa['agreement'])}, kappa {_fmt_k(sa['kappa'])} over {sa['n_units']} units")
-        if pb := t.get("position_bias"):
-            table.add_row(f"{scorer} position bias", f"consistent {_fmt(pb['consistency'])}, shift {_fmt_k(pb['shift'])} (n={pb['n']})")
-        if vh := t.get("vs_human"):
-            table.add_row(f"{scorer} vs human", f"{_fmt(vh['agreement'])}, kappa {_fmt_k(vh['kappa'])} over {vh['n_units']} units")
-    cost = j.get("cost") or {}
-    if cost.get("tokens_per_item") is not None:
-        table.add_row("judge cost", f"{cost['tokens_per_item']:.0f} tokens / item ({cost['calls_per_item']:.1f} calls), "
-                      f"{cost['prompt_tokens']:,} prompt + {cost['completion_tokens']:,} completion over {cost['items']} items")
-    console.print(table)
-
-
-def _fmt_k(x) -> str:
-    return "–" if x is None else f"{x:+.2f}"

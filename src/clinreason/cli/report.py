@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 
-from ..store import Store
+
 from ._app import DEFAULT_OUT, OutOption, app, console, err_console, friendly_errors
 
 ResultsOption = typer.Option(DEFAULT_OUT, "--results", "-r", help="Results directory holding the runs.")
 
 
-def _runs(store: Store, runs: list[str] | None, all_runs: bool) -> list[str]:
+def _runs(store, runs: list[str] | None, all_runs: bool) -> list[str]:
     from ..report import resolve_runs
 
     if not runs and not all_runs:
@@ -38,6 +37,8 @@ def report(
     """Write one self-contained HTML report (leaderboard, charts, item browser); opens offline."""
     from ..report import write_report
 
+    from ..store import Store
+
     store = Store(results)
     ids = _runs(store, runs, all_runs)
     path = write_report(store, ids, output, title=title)
@@ -55,6 +56,8 @@ def export(
 ):
     """Item-level results, one row per item x run (columns: see docs/report.md)."""
     from ..export import export_runs
+
+    from ..store import Store
 
     store = Store(results)
     path, n = export_runs(store, _runs(store, runs, all_runs), output, fmt)
@@ -75,7 +78,11 @@ def import_medagentsbench(
     """MedAgentsBench authors' outputs (GPT-4o, DeepSeek-V3, ...) as reference runs; re-importing is a no-op."""
     from ..importers import expand_paths, import_medagentsbench_file
 
+    from ..store import Store
+
     store = Store(out)
+    from rich.table import Table
+
     table = Table(title=f"imported into {store.path}", title_justify="left")
     for col in ("run", "items", "unmatched", "accuracy"):
         table.add_column(col)

@@ -9,42 +9,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
-from .. import engine
-from ..data import list_benchmarks, load_items
-from ..methods import METHODS, build_method
-from ..models import DEFAULT_MODEL, MODEL_KINDS, load_model
-from ..store import Store
-from ..summary import summarize_run
 from ._app import OutOption, app, console, err_console, friendly_errors, parse_params
+from ._common import load_benchmark_items, pct, print_summary, resolve_run, write_summary_json
 
-
-def load_benchmark_items(benchmark: str, subset: str | None, data_dir: Path | None, fields: str | None,
-                         skip_invalid: bool = False):
-    """A registered benchmark name, or a path to the user's own file (with --fields)."""
-    path = Path(benchmark)
-    if path.suffix.lower() in {".jsonl", ".json", ".csv", ".tsv"}:
-        from ..data import FieldMap, load_file
-
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such file")
-        field_map = FieldMap.parse(fields or "question=question,options=options,answer=answer")
-        extra = {"data_file": str(path.resolve()), "fields": fields}
-        if skip_invalid:
-            # Bad records are left out and listed in the run record, so the omission stays visible.
-            from ..data import scan_file
-
-            result = scan_file(path, field_map)
-            extra["skipped"] = [{"line": e.line, "field": e.field, "error": str(e)} for e in result.skipped]
-            return path.stem, None, result.items, extra
-        return path.stem, None, load_file(path, field_map), extra
-    from ..data import BENCHMARKS
-
-    bench = BENCHMARKS.get(benchmark)
-    subset = subset or bench.subsets[0]
-    return bench.name, subset, load_items(bench.name, subset, data_dir), {}
+# Heavy modules (engine, models, data, methods, store) are imported inside the commands: `--help`
+# and `show` must not pay for what only `run` uses.
+DEFAULT_MODEL = "smollm2"
 
 
 @app.command()
@@ -72,8 +43,18 @@ def run(
     max_tpm: Optional[float] = typer.Option(None, "--max-tpm", help="At most this many tokens (prompt + completion) per minute."),
     judge_spec: Optional[str] = typer.Option(None, "--judge", "-j", help="Also judge the run inline with this model spec (see `clinreason judge`)."),
     rubric: Optional[list[str]] = typer.Option(None, "--rubric", help="Judge rubric(s) for --judge (default: auto)."),
+    patient: Optional[str] = typer.Option(None, "--patient", help="Model spec for the patient role (methods that consult a patient)."),
+    extractor: Optional[str] = typer.Option(None, "--extractor", help="Model spec for the extractor role."),
+    role: Optional[list[str]] = typer.Option(None, "--role", help="Another model role: NAME=SPEC (repeatable)."),
+    scorer: Optional[list[str]] = typer.Option(None, "--scorer", help="Scorer(s), the headline first (default: the benchmark's own)."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="I/K: do only every K-th item from the I-th (0-based); shards of one run merge with `clinreason merge`."),
 ):
     """Evaluate a model with a reasoning method on a benchmark. Rerunning resumes."""
+    from .. import engine
+    from ..methods import build_method
+    from ..models import load_model
+    from ..store import Store
+
     if limit is not None and limit < 1:
         raise ValueError("--limit must be at least 1")
     name, subset, items, extra = load_benchmark_items(benchmark, subset, data_dir, fields, skip_invalid)
@@ -82,6 +63,9 @@ def run(
                           f"first: {extra['skipped'][0]['error']}", soft_wrap=True)
     if limit:
         items = items[:limit]
+    scorers = tuple(scorer) if scorer else tuple(extra.pop("scorers", None) or ("answer",))
+    extra.pop("scorers", None)
+    roles = parse_roles(role, patient=patient, extractor=extractor)
     reasoner = build_method(method, parse_params(param), seed=seed)
     if reasoner.needs_pool:  # few-shot methods: exemplars from outside the evaluated items
         from ..exemplars import exemplar_pool
@@ -89,23 +73,31 @@ def run(
         pool = exemplar_pool(name, subset, items, data_dir)
         reasoner.prepare(pool.items)
         extra = {**extra, "exemplar_pool": pool.source}
-    backend = load_model(model, api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout)
     plan = engine.RunPlan(benchmark=name, subset=subset, model_spec=model, method=reasoner, items=items,
-                          seed=seed, name=run_name, extra=extra)
+                          seed=seed, name=run_name, extra=extra, roles=roles, scorers=scorers,
+                          shard=parse_shard(shard))
+    from ..grading.scorers import build_scorers
+
+    build_scorers(scorers)  # an unknown scorer is a clear error before any model loads
+    backends = {r: load_model(spec, api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout)
+                for r, spec in plan.role_specs().items()}
     store = Store(out)
-    run_id = plan.run_id(backend)
-    console.print(f"[bold]{run_id}[/]  {len(items)} items · {model} · {reasoner.name} · store {store.path}")
+    run_id = plan.run_id(backends)
+    others = "".join(f" · {r}: {spec}" for r, spec in roles.items())
+    part = f" · shard {plan.shard[0]}/{plan.shard[1]} ({len(plan.shard_items())} items)" if plan.shard else ""
+    console.print(f"[bold]{run_id}[/]  {len(items)} items · {model} · {reasoner.name}{others}{part} · store {store.path}")
     from ..models.ratelimit import RateLimiter
 
     limiter = RateLimiter(max_rpm, max_tpm) if (max_rpm or max_tpm) else None
-    summary = _run_with_progress(plan, backend, store, concurrency, not no_cache, retry_errors, limiter)
+    summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter)
     path = write_summary_json(out, summary)
     if json_out:
         console.print_json(json.dumps(summary))
     else:
         print_summary(summary)
         console.print(f"summary: {path}")
-    if summary["n_done"] < summary["n_items"]:
+    done_here = {p for p in store.predicted_ids(summary["run_id"])}
+    if any(item.id not in done_here for item in plan.shard_items()):
         sys.exit(130)
     if judge_spec:
         from .judge import judge_stored_run
@@ -114,11 +106,43 @@ def run(
                          api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
 
 
-def _run_with_progress(plan, backend, store, concurrency, use_cache, retry_errors, rate_limit=None) -> dict:
+def parse_roles(values: list[str] | None, **named: str | None) -> dict[str, str]:
+    """`--role NAME=SPEC` values plus the named role options -> {role: spec}."""
+    roles = {name: spec for name, spec in named.items() if spec}
+    for value in values or []:
+        name, sep, spec = value.partition("=")
+        if not sep or not name.strip() or not spec.strip():
+            raise ValueError(f"--role {value!r}: expected NAME=SPEC, e.g. --role patient=smollm2")
+        if name.strip() == "model":
+            raise ValueError("--role model=...: the model under test is given with --model")
+        if name.strip() in roles:
+            raise ValueError(f"role {name.strip()!r} is given twice")
+        roles[name.strip()] = spec.strip()
+    return roles
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, sep, count = value.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        raise ValueError(f"--shard {value!r}: expected I/K, e.g. 0/2") from None
+    if not sep or shard[1] < 1 or not 0 <= shard[0] < shard[1]:
+        raise ValueError(f"--shard {value!r}: expected I/K with 0 <= I < K")
+    return shard
+
+
+def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_errors, rate_limit=None) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .. import engine
+
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[stats]}")]
     with Progress(*columns, console=console, transient=False, disable=not sys.stdout.isatty() and not _force_progress()) as bar:
-        task = bar.add_task("running", total=len(plan.items), stats="")
+        task = bar.add_task("running", total=len(plan.shard_items()), stats="")
 
         def update(p: engine.Progress) -> None:
             acc = p.correct / p.done if p.done else 0.0
@@ -128,10 +152,11 @@ def _run_with_progress(plan, backend, store, concurrency, use_cache, retry_error
 
         async def go():
             try:
-                return await engine.execute(plan, backend, store, concurrency=concurrency, use_cache=use_cache,
+                return await engine.execute(plan, backends, store, concurrency=concurrency, use_cache=use_cache,
                                             retry_errors=retry_errors, on_progress=update, rate_limit=rate_limit)
             finally:
-                await backend.aclose()
+                for backend in backends.values():
+                    await backend.aclose()
 
         try:
             return asyncio.run(go())
@@ -146,61 +171,18 @@ def _force_progress() -> bool:
     return os.environ.get("CLINREASON_PROGRESS") == "1"
 
 
-def write_summary_json(out: Path, summary: dict) -> Path:
-    path = Path(out) / "runs" / f"{summary['run_id']}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    tmp.replace(path)  # atomic: a reader never sees half a file
-    return path
-
-
-def _pct(x) -> str:
-    return "–" if x is None else f"{x:.1%}"
-
-
-def print_summary(s: dict) -> None:
-    ci = s.get("ci95")
-    table = Table(title=f"{s['run_id']}", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("benchmark", f"{s['benchmark']} {s['subset'] or ''}".strip())
-    table.add_row("model · method", f"{s['model']} · {s['method']}")
-    table.add_row("items", f"{s['n_done']} / {s['n_items']} done" + (f", {s['errors']} errors" if s["errors"] else ""))
-    table.add_row("accuracy", f"[bold]{_pct(s['accuracy'])}[/]" + (f"  (95% CI {_pct(ci[0])}–{_pct(ci[1])})" if ci else ""))
-    table.add_row("chance level", _pct(s.get("chance_accuracy")))
-    table.add_row("strict-format accuracy", f"{_pct(s['accuracy_strict_format'])}  (answers given as 'ANSWER: X' only)")
-    table.add_row("format followed", _pct(s.get("format_followed_rate")))
-    table.add_row("unparsed", f"{s['unparsed']} ({_pct(s['unparsed_rate'])})")
-    table.add_row("answer rules", ", ".join(f"{k} {v}" for k, v in s["answer_rules"].items()) or "–")
-    if s.get("prompt_tokens_per_item") is not None:
-        table.add_row("tokens / item", f"{s['prompt_tokens_per_item']:.0f} prompt + {s['completion_tokens_per_item']:.0f} completion")
-        table.add_row("calls / item", f"{s['calls_per_item']:.2f}")
-        table.add_row("time / item", f"{s['wall_s_per_item']:.2f} s")
-    if "session" in s:
-        sess = s["session"]
-        multi = f" ({sess['multi_sample_requests']} requests for several samples)" if sess.get("multi_sample_requests") else ""
-        table.add_row("this session", f"{sess['elapsed_s']:.1f} s, {sess['model_calls']} model calls{multi}, "
-                                      f"{sess['cache_hits']} cache hits")
-    console.print(table)
-    if s.get("judges"):  # added by `clinreason judge`
-        from .judge import print_judge_summary
-
-        print_judge_summary(s["judges"])
-    for key, groups in s.get("breakdown", {}).items():
-        sub = Table(title=f"by {key}", title_justify="left")
-        for col in (key, "n", "accuracy", "95% CI"):
-            sub.add_column(col)
-        for name, g in list(groups.items())[:15]:
-            gci = g["ci95"]
-            sub.add_row(name, str(g["n"]), _pct(g["mean"]), f"{_pct(gci[0])}–{_pct(gci[1])}" if gci else "–")
-        console.print(sub)
-
-
 @app.command("list")
 @friendly_errors
 def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
-    """Benchmarks (with item counts), methods and model kinds."""
+    """Benchmarks (with item counts), methods, scorers, tools and model kinds."""
+    from rich.table import Table
+
+    from ..data import list_benchmarks
+    from ..grading.scorers import SCORERS
+    from ..methods import METHODS
+    from ..models import MODEL_KINDS
+    from ..tools import TOOLS
+
     table = Table(title="benchmarks", title_justify="left")
     for col in ("name", "task", "subsets (items)", "description"):
         table.add_column(col)
@@ -216,8 +198,17 @@ def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
         methods.add_column(col)
     for name, cls in METHODS.items():
         params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
-        methods.add_row(name, cls.description, params)
+        needs = "".join(f" (needs --{r})" for r in cls.roles)
+        methods.add_row(name, cls.description + needs, params)
     console.print(methods)
+    extras = Table(title="scorers and tools", title_justify="left")
+    for col in ("kind", "name", "description"):
+        extras.add_column(col)
+    for name, cls in SCORERS.items():
+        extras.add_row("scorer", name, cls.description)
+    for name, cls in TOOLS.items():
+        extras.add_row("tool", name, cls.description)
+    console.print(extras)
     kinds = Table(title="models", title_justify="left")
     kinds.add_column("spec")
     kinds.add_column("description")
@@ -234,24 +225,24 @@ def show(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Show a run's summary, or list the runs in a results directory."""
+    from ..store import Store
+    from ..summary import summarize_run
+
     store = Store(out)
     if run_id is None:
+        from rich.table import Table
+
         table = Table(title=f"runs in {store.path}", title_justify="left")
         for col in ("run", "status", "items", "accuracy", "95% CI"):
             table.add_column(col)
         for r in store.list_runs():
             s = r["summary"] or {}
             ci = s.get("ci95")
-            table.add_row(r["id"], r["status"], f"{s.get('n_done', 0)}/{r['n_items']}", _pct(s.get("accuracy")),
-                          f"{_pct(ci[0])}–{_pct(ci[1])}" if ci else "–")
+            table.add_row(r["id"], r["status"], f"{s.get('n_done', 0)}/{r['n_items']}", pct(s.get("accuracy")),
+                          f"{pct(ci[0])}–{pct(ci[1])}" if ci else "–")
         console.print(table)
         return
-    matches = store.find_runs(run_id)
-    if not matches:
-        raise ValueError(f"no run {run_id!r} in {store.path}")
-    if len(matches) > 1 and not any(m["id"] == run_id for m in matches):
-        raise ValueError(f"{run_id!r} matches {len(matches)} runs: " + ", ".join(m["id"] for m in matches))
-    rid = run_id if any(m["id"] == run_id for m in matches) else matches[0]["id"]
+    rid = resolve_run(store, run_id)
     summary = summarize_run(store, rid)
     if json_out:
         console.print_json(json.dumps(summary))

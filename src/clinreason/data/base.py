@@ -35,6 +35,12 @@ class Benchmark:
     reader: Callable[[Benchmark, Path, str], list[Item]] = field(repr=False)
     hub: HubFiles | None = None
     aliases: tuple[str, ...] = ()
+    # Scorer names (clinreason.grading.scorers.SCORERS), the headline first; () = "answer".
+    scorers: tuple[str, ...] = ()
+
+    @property
+    def default_scorers(self) -> tuple[str, ...]:
+        return self.scorers or ("answer",)
 
     def check_subset(self, subset: str | None) -> str:
         if subset is None:

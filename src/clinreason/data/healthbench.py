@@ -2,7 +2,7 @@
 
 test.jsonl: {prompt: [{role, content}], rubrics: [{criterion, points, tags}], example_tags, prompt_id,
 ideal_completions_data}. The last user turn is the question, earlier turns the context; the rubric
-(graded by `clinreason judge --rubric rubric`) and the conversation travel in metadata.
+(graded by `clinreason judge --rubric rubric`) is the item's rubric; the conversation its messages.
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ def read(bench: Benchmark, path: Path, subset: str) -> list[Item]:
         items.append(item_or_error(
             path, line, id=str(rec.get("prompt_id") or line), benchmark=bench.name, question=turns[-1]["content"],
             context=_transcript(turns[:-1]) or None, answer=ideal or "", task=TaskType.open_ended,
+            # The model answers the conversation itself (typed messages), not a flattened transcript.
+            messages=[{"role": t["role"], "content": t["content"]} for t in turns],
+            rubric=[{"criterion": r["criterion"], "points": r["points"], "tags": r.get("tags") or []}
+                    for r in rubrics],
             metadata={"answer_format": "conversation", "theme": theme, "example_tags": tags,
-                      "rubrics": [{"criterion": r["criterion"], "points": r["points"], "tags": r.get("tags") or []}
-                                  for r in rubrics],
-                      "conversation": [{"role": t["role"], "content": t["content"]} for t in turns],
                       "ideal_completion": ideal},
         ))
     return items
@@ -52,5 +53,6 @@ register(Benchmark(
     subsets=("test",),
     paths={"test": "healthbench_hard_lite50/test.jsonl"},
     reader=read,
+    scorers=("rubric",),
     aliases=("healthbench", "healthbench_hard"),
 ))

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Protocol
 
 from ..items import DataError
-from .base import Benchmark
+
+
+class Benchmark(Protocol):
+    """What locating needs of a benchmark (data.base.Benchmark has it; no import back to it)."""
+
+    name: str
+    hub: Any
+
+    def check_subset(self, subset: str | None) -> str: ...
+
+    def relpath(self, subset: str | None = None) -> str: ...
+
 
 ENV_VAR = "CLINREASON_DATA"
 

@@ -54,4 +54,5 @@ register(Benchmark(
     paths={"test": "medec/MEDEC-MS-TestSet-with-GroundTruth-and-ErrorType.csv",
            "validation": "medec/MEDEC-MS-ValidationSet-with-GroundTruth-and-ErrorType.csv"},
     reader=read,
+    scorers=("medec",),
 ))

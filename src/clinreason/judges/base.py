@@ -13,7 +13,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..models.base import Message, Model, SamplingParams
+from ..models.protocol import Message, Model, SamplingParams
 from ..models.gateway import Gateway, RetryPolicy
 from ..prompts import render
 from ..store import Store

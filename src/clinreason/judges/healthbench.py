@@ -20,8 +20,18 @@ class CriterionJudgement(BaseModel):
 
 
 def conversation_text(item: Item) -> str:
-    turns = item.metadata.get("conversation") or [{"role": "user", "content": item.question}]
+    if item.messages:
+        turns = [{"role": m.role, "content": m.content} for m in item.messages]
+    else:  # items stored before v2 kept the conversation in metadata
+        turns = item.metadata.get("conversation") or [{"role": "user", "content": item.question}]
     return "\n\n".join(f"{t['role']}: {t['content']}" for t in turns)
+
+
+def criteria_of(item: Item) -> list[dict]:
+    """The item's rubric (Item v2), or the metadata copy that items stored before v2 carry."""
+    if item.rubric:
+        return [c.model_dump() for c in item.rubric]
+    return item.metadata.get("rubrics") or []
 
 
 @RUBRICS.register("rubric")
@@ -30,10 +40,10 @@ class HealthBenchRubric(Rubric):
     description = "HealthBench criteria met / not met -> clipped points score, per-axis/theme breakdown"
 
     def applies(self, item: Item) -> bool:
-        return bool(item.metadata.get("rubrics"))
+        return bool(criteria_of(item))
 
     async def score(self, judge: Judge, item: Item, output: str, variant: str = MAIN) -> dict:
-        criteria = item.metadata["rubrics"]
+        criteria = criteria_of(item)
         conversation = conversation_text(item)
         verdicts = await asyncio.gather(*[
             judge.ask("judge_rubric", CriterionJudgement, item_id=item.id, tag=f"judge:rubric:{i}",

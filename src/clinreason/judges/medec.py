@@ -1,10 +1,12 @@
-"""`medec` — MEDEC error flag / sentence / correction scores. Rule-based (no judge model), but
-registered here so `clinreason judge RUN --rubric medec` (or `auto`) scores a stored run."""
+"""`medec` — MEDEC error flag / sentence / correction scores. Rule-based (no judge model): MEDEC
+runs score it inline; registered here too so `clinreason judge RUN --rubric medec` (or `auto`)
+scores a run stored before that, or one of a user's own MEDEC-format file."""
 
 from __future__ import annotations
 
-from ..grading.medec import score_medec
+from ..grading.scorers.medec import MedecScorer
 from ..items import Item
+from ..results import Prediction
 from .rubrics import MAIN, RUBRICS, Rubric
 
 
@@ -16,11 +18,8 @@ class MedecRubric(Rubric):
     variants = ()
 
     def applies(self, item: Item) -> bool:
-        return item.metadata.get("answer_format") == "medec"
+        return MedecScorer().applies(item)
 
     async def score(self, judge, item: Item, output: str, variant: str = MAIN) -> dict:
-        m = item.metadata
-        s = score_medec(output, int(m["error_flag"]), int(m["error_sentence_id"]), m.get("corrected_sentence"))
-        return {"value": s["sentence_correct"], "label": "parsed" if s["prediction"]["parsed"] else "unparsed",
-                "detail": {**s, "gold": {"flag": m["error_flag"], "sentence_id": m["error_sentence_id"],
-                                         "correction": m.get("corrected_sentence")}}}
+        # The same scorer a MEDEC run applies inline: one definition of MEDEC's scores.
+        return MedecScorer()(item, Prediction(output=output)).as_dict()

@@ -6,15 +6,17 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from ..grading.extract import extract_answer
+from ..grading.parsers import parse_answer
 from ..items import Item, option_letters
-from ..models.base import Message
+from ..models.protocol import Message
 from ..prompts import render
-from .base import Prediction
+from ..results import Prediction
 
 
 def answer_of(text: str, item: Item) -> str | None:
-    return extract_answer(text, item).answer
+    """What a sample answers, read by the same per-format parser the scorer uses: votes count what
+    the grade would read (numbers and dates included)."""
+    return parse_answer(text, item).answer
 
 
 def tally(answers: list[str | None]) -> Counter:

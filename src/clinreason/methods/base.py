@@ -1,21 +1,48 @@
-"""The method contract."""
+"""The method contract: `async def __call__(self, item, ctx) -> Prediction`.
+
+A method gets the item and a `Context`: the run's models by role (`ctx.lm` is the model under
+test; `ctx.role("patient")` another), the tools it may offer, a retriever when the run has one,
+and the item's trace, where every model call lands by itself and where the method adds what else
+happened (tool uses, retrievals, dialogue turns)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..items import Item
-from ..models.base import SamplingParams
 from ..models.gateway import LM
+from ..models.protocol import SamplingParams
 from ..registry import Registry
+from ..results import Prediction
+from ..trace import Retrieval, ToolUse, Trace, Turn
+
+MODEL_ROLE = "model"  # the model under test
 
 
-class Prediction(BaseModel):
-    output: str  # the final text the grader reads
-    answer: str | None = None  # set when the method itself decides (e.g. a vote); else graders extract
-    info: dict[str, Any] = Field(default_factory=dict)  # votes, rounds, branch taken, ...
+@dataclass
+class Context:
+    item: Item
+    lms: dict[str, LM]
+    trace: Trace = field(default_factory=Trace)
+    tools: dict[str, Any] = field(default_factory=dict)  # name -> clinreason.tools.Tool
+    retriever: Any = None
+
+    @property
+    def lm(self) -> LM:
+        return self.lms[MODEL_ROLE]
+
+    def role(self, name: str) -> LM:
+        try:
+            return self.lms[name]
+        except KeyError:
+            raise KeyError(f"this method needs a {name!r} model: pass --{name} SPEC "
+                           f"(roles in this run: {', '.join(sorted(self.lms))})") from None
+
+    def add(self, event: ToolUse | Retrieval | Turn) -> None:
+        self.trace.append(event)
 
 
 class MethodParams(BaseModel):
@@ -42,6 +69,11 @@ class Method:
     def config(self) -> dict[str, Any]:
         return {"method": self.name, **self.params.model_dump(mode="json")}
 
+    # Model roles the method needs besides the model under test (e.g. "patient"), and tools it
+    # offers the model (names in clinreason.tools.TOOLS). The run plan checks both before starting.
+    roles: ClassVar[tuple[str, ...]] = ()
+    tools: ClassVar[tuple[str, ...]] = ()
+
     # Methods that show exemplars (few-shot, medprompt) set this; the caller (CLI, grid) then
     # fills `prepare` with a pool from `clinreason.exemplars`, because methods never read files.
     needs_pool: ClassVar[bool] = False
@@ -49,11 +81,11 @@ class Method:
     def prepare(self, pool: list[Item]) -> None:
         """Receive the exemplar pool (never containing evaluated items). No-op by default."""
 
-    async def __call__(self, item: Item, lm: LM) -> Prediction:
+    async def __call__(self, item: Item, ctx: Context) -> Prediction:
         raise NotImplementedError
 
 
-METHODS: Registry[type[Method]] = Registry("method")
+METHODS: Registry[type[Method]] = Registry("method")  # filled by the package's modules (see __init__)
 
 
 def build_method(name: str, params: dict[str, Any] | None = None, seed: int = 0) -> Method:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from ..prompts import item_messages
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 
 _TAGS = re.compile(r"</?think>", re.IGNORECASE)
 
@@ -32,7 +33,8 @@ class BudgetForcing(Method):
     description = "budget forcing (s1/m1): cap thinking at a token budget, force the answer, or extend with 'Wait'"
     Params = BudgetParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         p = self.params
         stop = ("</think>", "ANSWER:") if p.think_tags else ("ANSWER:",)
         first = await lm(item_messages("budget_think", item), p.sampling(max_tokens=p.budget, stop=stop), tag="think")

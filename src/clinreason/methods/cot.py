@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..prompts import item_messages
-from .base import METHODS, Method, Prediction
+from ..results import Prediction
+from .base import METHODS, Method
 
 
 @METHODS.register("cot")
@@ -11,6 +12,7 @@ class ChainOfThought(Method):
     name = "cot"
     description = "zero-shot chain-of-thought"
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         completion = await lm(item_messages("cot", item), self.params.sampling(), tag="reasoning")
         return Prediction(output=completion.text)

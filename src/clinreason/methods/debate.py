@@ -5,44 +5,15 @@ ends early once all agents agree, since another round cannot change a unanimous 
 
 from __future__ import annotations
 
-import asyncio
-
-from ..models.base import Message
-from ..prompts import render
-from .base import METHODS, Method, MethodParams, Prediction
-from ._common import answer_of, tally, voted_prediction
-
-ROLES = ("an internist", "a surgeon", "a clinical pharmacologist", "a pathologist", "a pediatrician")
-
+from ..results import Prediction
+from ._common import tally, voted_prediction
+from ._discussion import ROLES, discuss
+from .base import METHODS, Method, MethodParams
 
 class DebateParams(MethodParams):
     agents: int = 3
     rounds: int = 2  # revision rounds after the first answers
     max_tokens: int = 256
-
-
-def persona_messages(role: str, template: str, item, **context) -> list[Message]:
-    return [Message(role="system", content=render("debate_persona", role=role)),
-            Message(role="user", content=render(template, item=item, options=item.options, **context))]
-
-
-async def discuss(item, lm, roles: list[str], rounds: int, sampling, tag: str = "") -> tuple[list[str], list]:
-    """Independent answers, then rounds of reading the others and revising. -> (texts, answer history)."""
-    # Agents within a round are independent: ask them concurrently (HTTP backends serve them in parallel).
-    texts = [c.text for c in await asyncio.gather(
-        *(lm(persona_messages(role, "cot", item), sampling, tag=f"{tag}r0:{role}") for role in roles))]
-    history = [[answer_of(t, item) for t in texts]]
-    for r in range(1, rounds + 1):
-        if len(set(history[-1])) == 1 and history[-1][0] is not None:
-            break  # unanimous: another round cannot change the vote
-        calls = []
-        for i, role in enumerate(roles):
-            others = [(roles[j], texts[j]) for j in range(len(roles)) if j != i]
-            calls.append(lm(persona_messages(role, "debate_round", item, own=texts[i], others=others),
-                            sampling, tag=f"{tag}r{r}:{role}"))
-        texts = [c.text for c in await asyncio.gather(*calls)]
-        history.append([answer_of(t, item) for t in texts])
-    return texts, history
 
 
 @METHODS.register("debate", aliases=("multi_persona", "multipersona"))
@@ -51,7 +22,8 @@ class Debate(Method):
     description = "multi-persona debate: role agents answer, read each other, revise r rounds, vote"
     Params = DebateParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         if not 1 <= self.params.agents <= len(ROLES):
             raise ValueError(f"debate: agents must be 1..{len(ROLES)}")
         roles = list(ROLES[: self.params.agents])

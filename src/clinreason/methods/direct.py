@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..prompts import item_messages
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 
 
 class DirectParams(MethodParams):
@@ -16,6 +17,7 @@ class Direct(Method):
     description = "answer only (zero-shot)"
     Params = DirectParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         completion = await lm(item_messages("direct", item), self.params.sampling(), tag="answer")
         return Prediction(output=completion.text)

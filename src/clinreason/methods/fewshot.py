@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from ..exemplars import ExemplarSelector
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 from ._common import fewshot_messages
 
 
@@ -37,7 +38,8 @@ class FewShot(Method):
             raise ValueError(f"method {self.name!r} needs an exemplar pool: call prepare(pool) first")
         return self.selector.select(item, self.params.k)
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         shots = self.exemplars(item)
         template = "fewshot_cot" if self.params.reasoning else "fewshot"
         messages = fewshot_messages(item, shots, template, reasoning=self.params.reasoning)

@@ -14,8 +14,9 @@ import re
 from typing import Literal
 
 from ..prompts import item_messages
-from .base import METHODS, Method, MethodParams, Prediction
-from .debate import ROLES, discuss
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
+from ._discussion import ROLES, discuss
 
 LEVELS = ("basic", "intermediate", "advanced")
 ICT_TEAMS = ("initial assessment team", "specialist diagnostic team", "final review team")
@@ -43,7 +44,8 @@ class MDAgents(Method):
     description = "MDAgents: triage complexity -> solo / multidisciplinary team / integrated care team"
     Params = MDAgentsParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         p = self.params
         sampling = p.sampling()
         info: dict = {}

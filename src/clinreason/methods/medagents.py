@@ -13,7 +13,8 @@ import asyncio
 import re
 
 from ..prompts import item_messages
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 
 DEFAULT_DOMAINS = ("internal medicine", "surgery", "pharmacology", "pathology", "pediatrics")
 _YES = re.compile(r"^\W*(yes|agree)\b", re.IGNORECASE)
@@ -41,7 +42,8 @@ class MedAgents(Method):
     description = "MedAgents: recruit experts -> analyses -> report -> consensus voting/revision -> decision"
     Params = MedAgentsParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         n, sampling = self.params.experts, self.params.sampling()
         recruited = parse_domains((await lm(item_messages("medagents_recruit", item, n=n), sampling,
                                             tag="recruit")).text, n)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 
 from ..exemplars import ExemplarSelector
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 from ._common import fewshot_messages, shuffle_options, voted_prediction
-from .cot_sc import sample_votes
+from ._voting import sample_votes
 
 
 class MedpromptParams(MethodParams):
@@ -43,7 +44,8 @@ class Medprompt(Method):
             return item.options, {k: k for k in item.options}
         return shuffle_options(item.options, random.Random(f"{self.seed}:{item.id}:{i}"))
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         if self.selector is None:
             raise ValueError("method 'medprompt' needs an exemplar pool: call prepare(pool) first")
         shots = self.selector.select(item, self.params.k)

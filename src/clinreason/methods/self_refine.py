@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from ..prompts import item_messages
-from .base import METHODS, Method, MethodParams, Prediction
+from ..results import Prediction
+from .base import METHODS, Method, MethodParams
 from ._common import answer_of
 
 _VERDICT_OK = re.compile(r"verdict\W*correct", re.IGNORECASE)
@@ -24,7 +25,8 @@ class SelfRefine(Method):
     description = "answer -> self-critique -> revise, for r rounds (early stop on 'VERDICT: correct')"
     Params = SelfRefineParams
 
-    async def __call__(self, item, lm) -> Prediction:
+    async def __call__(self, item, ctx) -> Prediction:
+        lm = ctx.lm
         sampling = self.params.sampling()
         draft = (await lm(item_messages("cot", item), sampling, tag="draft")).text
         history = [answer_of(draft, item)]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..registry import Registry
-from .base import Completion, Message, Model, ModelError, SamplingParams, TransientModelError, Usage
+from .protocol import (Capabilities, Completion, Message, Model, ModelError, SamplingParams, ToolCall, ToolSpec,
+                       TransientModelError, Usage)
 
 DEFAULT_MODEL = "smollm2"
 
@@ -106,6 +107,6 @@ def load_model(spec: str | None = None, **options) -> Model:
 
 
 __all__ = [
-    "Completion", "DEFAULT_MODEL", "MODEL_KINDS", "Message", "Model", "ModelError", "SamplingParams",
-    "TransientModelError", "Usage", "load_model",
+    "Capabilities", "Completion", "DEFAULT_MODEL", "MODEL_KINDS", "Message", "Model", "ModelError", "SamplingParams",
+    "ToolCall", "ToolSpec", "TransientModelError", "Usage", "load_model",
 ]

@@ -14,16 +14,18 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from ..store import Store
-from .base import Completion, Message, Model, ModelError, SamplingParams, TransientModelError, Usage
+from ..trace import ModelCall, Trace
+from .cache import CallCache
+from .protocol import Completion, Message, Model, ModelError, SamplingParams, ToolCall, TransientModelError, Usage
 from .ratelimit import RateLimiter
 from .slots import Slots
 
 
 def cache_key(identity: str, messages: list[Message], params: SamplingParams, sample: int) -> str:
+    # Message.wire() / params.key() keep the pre-tools shape for plain requests: old caches still hit.
     blob = json.dumps(
-        {"model": identity, "messages": [m.model_dump() for m in messages],
-         "params": params.model_dump(mode="json"), "sample": sample},
+        {"model": identity, "messages": [m.wire() for m in messages],
+         "params": params.key(), "sample": sample},
         sort_keys=True, ensure_ascii=False,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -42,25 +44,13 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** attempt))
 
 
-@dataclass
-class TraceEntry:
-    call_id: int
-    tag: str
-    cached: bool
-    prompt_tokens: int
-    completion_tokens: int
-    latency_s: float
-
-    def as_dict(self) -> dict:
-        return self.__dict__.copy()
-
-
 class Gateway:
     def __init__(
         self,
         model: Model,
-        store: Store,
+        cache: CallCache,
         *,
+        role: str = "model",
         run_id: str | None = None,
         use_cache: bool = True,
         concurrency: int | None = None,
@@ -69,7 +59,8 @@ class Gateway:
     ):
         self.model = model
         self.rate_limit = rate_limit  # optional requests/tokens per minute (models/ratelimit.py)
-        self.store = store
+        self.cache = cache
+        self.role = role  # which of the run's models this is (model, patient, judge, ...): stored per call
         self.run_id = run_id
         self.use_cache = use_cache
         self.retry = retry or RetryPolicy()
@@ -77,19 +68,21 @@ class Gateway:
         # Identical requests in flight at once share one model call.
         self._inflight: dict[str, asyncio.Future] = {}
         self._n_probe = asyncio.Lock()
+        self._n_honoured: bool | None = None
         self.calls_made = 0  # completions generated (an n-sample request makes n)
         self.cache_hits = 0
         self.requests_n = 0  # requests that asked for several samples at once
 
-    def for_item(self, item_id: str) -> "LM":
-        return LM(self, item_id)
+    def for_item(self, item_id: str, trace: Trace | None = None) -> "LM":
+        return LM(self, item_id, trace if trace is not None else Trace())
 
     async def complete(
         self, messages: list[Message], params: SamplingParams, *, item_id: str | None, sample: int = 0
-    ) -> tuple[Completion, int]:
+    ) -> tuple[Completion, str]:
+        _check_tools(self.model, params)
         key = cache_key(self.model.identity, messages, params, sample)
         if self.use_cache:
-            row = self.store.cached_call(key)
+            row = self.cache.cached_call(key)
             if row is not None:
                 self.cache_hits += 1
                 return _from_row(row), row["id"]
@@ -114,7 +107,7 @@ class Gateway:
 
     async def complete_many(
         self, messages: list[Message], params: list[SamplingParams], samples: list[int], *, item_id: str | None
-    ) -> list[tuple[Completion, int]]:
+    ) -> list[tuple[Completion, str]]:
         """Several samples of one prompt (`params[j]` for sample `samples[j]`). Cached samples come
         from the store; the rest go out as one request for n completions where the backend can
         (the server processes the shared prompt once), else as parallel single requests. Either
@@ -123,16 +116,16 @@ class Gateway:
         results: list[tuple[Completion, int] | None] = [None] * len(keys)
         if self.use_cache:
             for j, key in enumerate(keys):
-                if (row := self.store.cached_call(key)) is not None:
+                if (row := self.cache.cached_call(key)) is not None:
                     self.cache_hits += 1
                     results[j] = _from_row(row), row["id"]
         missing = [j for j, r in enumerate(results) if r is None]
-        while len(missing) > 1 and getattr(self.model, "complete_n", None) and self.model.supports_n is not False:
+        while len(missing) > 1 and self._n_mode() is not False:
             # A server caps n at its parallel slots: at most as many samples per request as we have.
-            batch = missing[: getattr(self.model, "max_n", None) or self._slots.total]
+            batch = missing[: self.model.capabilities.max_n or self._slots.total]
             # While it is unknown whether the server honours n, one request finds out at a time.
-            async with self._n_probe if self.model.supports_n is None else contextlib.nullcontext():
-                if self.model.supports_n is False:
+            async with self._n_probe if self._n_mode() is None else contextlib.nullcontext():
+                if self._n_mode() is False:
                     break
                 got = await self._sample_batch(messages, [params[j] for j in batch], [samples[j] for j in batch],
                                                [keys[j] for j in batch], item_id)
@@ -140,14 +133,21 @@ class Gateway:
                 results[j] = result
             missing = [j for j in missing if results[j] is None]
             if len(got) < len(batch):
-                break  # the server gave fewer than asked: it does not do n; the rest go singly
+                self._n_honoured = False  # the server gave fewer than asked: it does not do n
+                break
+            self._n_honoured = True
         singles = await asyncio.gather(*(self.complete(messages, params[j], item_id=item_id, sample=samples[j])
                                          for j in missing))
         for j, result in zip(missing, singles):
             results[j] = result
         return results  # type: ignore[return-value]
 
-    async def _sample_batch(self, messages, params, samples, keys, item_id) -> list[tuple[Completion, int]]:
+    def _n_mode(self) -> bool | None:
+        """Declared `n` capability; for "the server decides" (None), what its answers showed so far."""
+        declared = self.model.capabilities.n
+        return declared if declared is not None else self._n_honoured
+
+    async def _sample_batch(self, messages, params, samples, keys, item_id) -> list[tuple[Completion, str]]:
         record = self._record(keys[0], messages, params[0], item_id, samples[0])
         completions = await self._with_retries(record, lambda: self.model.complete_n(messages, params),
                                                slots=len(params))
@@ -157,15 +157,15 @@ class Gateway:
 
     def _record(self, key, messages, params, item_id, sample) -> dict:
         return dict(cache_key=key, run_id=self.run_id, item_id=item_id, model=self.model.identity,
-                    messages=[m.model_dump() for m in messages], params=params.model_dump(mode="json"),
-                    sample=sample)
+                    role=self.role, messages=[m.wire() for m in messages], params=params.key(), sample=sample)
 
-    def _store_completion(self, record: dict, completion: Completion) -> int:
+    def _store_completion(self, record: dict, completion: Completion) -> str:
         self.calls_made += 1
-        return self.store.record_call(
+        return self.cache.record_call(
             **record, response=completion.text, prompt_tokens=completion.usage.prompt_tokens,
             completion_tokens=completion.usage.completion_tokens, latency_s=completion.latency_s,
             finish_reason=completion.finish_reason, logprobs=completion.logprobs,
+            tool_calls=[c.model_dump() for c in completion.tool_calls] or None,
         )
 
     async def _with_retries(self, record: dict, call, slots: int = 1):
@@ -181,7 +181,7 @@ class Gateway:
                 except TransientModelError as e:
                     error, retry_after = e, e.retry_after
                 except ModelError as e:
-                    self.store.record_call(**record, error=f"{type(e).__name__}: {e}",
+                    self.cache.record_call(**record, error=f"{type(e).__name__}: {e}",
                                            latency_s=time.perf_counter() - start)
                     raise
                 else:
@@ -189,7 +189,7 @@ class Gateway:
                         done = result if isinstance(result, list) else [result]
                         self.rate_limit.spent(sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in done))
                     return result
-            self.store.record_call(**record, error=f"{type(error).__name__} (attempt {attempt + 1}): {error}",
+            self.cache.record_call(**record, error=f"{type(error).__name__} (attempt {attempt + 1}): {error}",
                                    latency_s=time.perf_counter() - start)
             if attempt + 1 < self.retry.max_attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
@@ -203,17 +203,32 @@ def _from_row(row) -> Completion:
         latency_s=row["latency_s"] or 0.0,
         finish_reason=row["finish_reason"],
         logprobs=json.loads(row["logprobs"]) if row["logprobs"] else None,
+        tool_calls=[ToolCall(**c) for c in json.loads(row["tool_calls"])] if row.get("tool_calls") else [],
         cached=True,
     )
 
 
+def _check_tools(model: Model, params: SamplingParams) -> None:
+    if params.tools and model.capabilities.tools == "none":
+        raise ModelError(f"{model.identity} cannot use tools (its backend declares no tool support)")
+
+
 @dataclass
 class LM:
-    """What a method sees: call the model, and every call lands in this item's trace."""
+    """What a method sees for one model role: call the model, and every call lands in this item's
+    trace (shared by all the roles working on the item) as a typed `ModelCall` event."""
 
     gateway: Gateway
     item_id: str
-    trace: list[TraceEntry] = field(default_factory=list)
+    trace: Trace = field(default_factory=Trace)
+
+    @property
+    def role(self) -> str:
+        return self.gateway.role
+
+    @property
+    def capabilities(self):
+        return self.gateway.model.capabilities
 
     async def __call__(
         self, messages: list[Message] | str, params: SamplingParams | None = None, *, tag: str = "", sample: int = 0
@@ -235,9 +250,9 @@ class LM:
             self._trace(call_id, f"{tag}{i}", completion)
         return [completion for completion, _ in results]
 
-    def _trace(self, call_id: int, tag: str, completion: Completion) -> None:
-        self.trace.append(TraceEntry(
-            call_id=call_id, tag=tag, cached=completion.cached,
+    def _trace(self, call_id: str, tag: str, completion: Completion) -> None:
+        self.trace.append(ModelCall(
+            role=self.role, call_id=call_id, tag=tag, cached=completion.cached,
             prompt_tokens=completion.usage.prompt_tokens, completion_tokens=completion.usage.completion_tokens,
-            latency_s=completion.latency_s,
+            latency_s=completion.latency_s, tool_calls=[c.name for c in completion.tool_calls],
         ))

@@ -11,7 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from .base import Completion, Message, ModelError, SamplingParams, Usage
+from . import tool_text
+from .protocol import Capabilities, Completion, Message, ModelError, SamplingParams, Usage
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -46,9 +47,16 @@ def _response_format(params: SamplingParams) -> dict | None:
 
 
 class LlamaCppModel:
-    """llama.cpp is not thread-safe and uses every core for one request, so one at a time."""
+    """llama.cpp is not thread-safe and uses every core for one request, so one at a time.
+
+    Tools go through the text protocol (`tool_text`): the chat templates of the GGUFs we run
+    (SmolLM2's included) know nothing of tools, so they are described in the system message and
+    the calls parsed out of the reply."""
 
     max_concurrency = 1
+    # n: in process, n samples of one prompt run back to back in one thread hop (see complete_n);
+    # max_n: one generation at a time anyway, no server slots to respect.
+    capabilities = Capabilities(n=True, max_n=1024, tools="text", logprobs=True, json_schema=True)
 
     def __init__(self, path: str | Path, n_ctx: int = 4096, n_threads: int | None = None):
         self.path = Path(path).expanduser()
@@ -82,9 +90,11 @@ class LlamaCppModel:
         with self._lock:
             llm = self._load(params.logprobs)
             start = time.perf_counter()
+            if params.tools or tool_text.needs_rendering(messages):
+                messages = tool_text.render_with_tools(messages, params.tools, params.tool_choice)
             try:
                 out = llm.create_chat_completion(
-                    messages=[m.model_dump() for m in messages],
+                    messages=[{"role": m.role, "content": m.content} for m in messages],
                     temperature=params.temperature,
                     top_p=params.top_p,
                     max_tokens=params.max_tokens,
@@ -102,15 +112,23 @@ class LlamaCppModel:
         logprobs = None
         if params.logprobs and choice.get("logprobs"):
             logprobs = choice["logprobs"].get("content")
+        text = choice["message"].get("content") or ""
+        finish_reason = choice.get("finish_reason")
+        calls = []
+        if tool_text.wants_tool_calls(params.tools, params.tool_choice):
+            text, calls = tool_text.parse_tool_calls(text)
+            if calls and finish_reason == "stop":
+                finish_reason = "tool_calls"
         return Completion(
-            text=choice["message"].get("content") or "",
+            text=text,
             usage=Usage(
                 prompt_tokens=usage.get("prompt_tokens", 0),
                 completion_tokens=usage.get("completion_tokens", 0),
             ),
             latency_s=latency,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason=finish_reason,
             logprobs=logprobs,
+            tool_calls=calls,
         )
 
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
@@ -120,9 +138,6 @@ class LlamaCppModel:
     # keeps the evaluated prompt in its KV cache, so only the first sample pays for the prompt.
     # (Its Python API has no multi-sequence batching to do better.) Each sample keeps its own
     # params and seed, so the result equals single calls exactly.
-    supports_n = True
-    max_n = 1024  # one generation at a time anyway: no server slots to respect
-
     async def complete_n(self, messages: list[Message], params: list[SamplingParams]) -> list[Completion]:
         def run() -> list[Completion]:
             with self._lock:  # no other prompt in between, so the cached prefix stays

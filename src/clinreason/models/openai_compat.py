@@ -1,17 +1,23 @@
 """Any OpenAI-compatible chat endpoint: vLLM, llama.cpp server, Ollama, OpenAI, ...
 
 Only translation and error classification live here; retries and caching are the gateway's.
+Tools are native (`tools` / `tool_choice` in the request, `message.tool_calls` in the reply); a
+server whose chat template ignores tools (llama-cpp-python's server with SmolLM2) may still
+answer in the text protocol of `tool_text`, which is parsed as a fallback.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 
 import httpx
 
-from .base import Completion, Message, ModelError, SamplingParams, TransientModelError, Usage
+from . import tool_text
+from .protocol import (Capabilities, Completion, Message, ModelError, SamplingParams, ToolCall,
+                       TransientModelError, Usage)
 
 OPENAI_URL = "https://api.openai.com/v1"
 
@@ -40,7 +46,9 @@ class _Rejected(ModelError):
 
 
 class OpenAICompatModel:
-    supports_n: bool | None = None  # does the server honour `n`? Unknown until a request shows it.
+    # n=None: whether the server honours `n` is the server's business; `complete_n` returns fewer
+    # completions than asked when it ignores or refuses it, and the gateway learns from that.
+    capabilities = Capabilities(n=None, tools="native", logprobs=True)
 
     def __init__(
         self,
@@ -50,7 +58,10 @@ class OpenAICompatModel:
         api_key_env: str | None = None,
         max_concurrency: int = 8,
         timeout_s: float = 120.0,
+        capabilities: Capabilities | None = None,
     ):
+        if capabilities is not None:  # a known server may declare more (or less) than the default
+            self.capabilities = capabilities
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.max_concurrency = max_concurrency
@@ -73,7 +84,7 @@ class OpenAICompatModel:
     def request_body(self, messages: list[Message], params: SamplingParams, n: int = 1) -> dict:
         body: dict = {
             "model": self.model,
-            "messages": [m.model_dump() for m in messages],
+            "messages": [_wire(m) for m in messages],
             "temperature": params.temperature,
             "top_p": params.top_p,
             "max_tokens": params.max_tokens,
@@ -89,6 +100,10 @@ class OpenAICompatModel:
         if params.logprobs:
             body["logprobs"] = True
             body["top_logprobs"] = params.top_logprobs
+        if params.tools:
+            body["tools"] = [t.openai() for t in params.tools]
+        if params.tool_choice is not None:
+            body["tool_choice"] = params.tool_choice
         return body
 
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion:
@@ -98,19 +113,16 @@ class OpenAICompatModel:
     async def complete_n(self, messages: list[Message], params: list[SamplingParams]) -> list[Completion]:
         """len(params) samples of one prompt in one request (`n`), seeded with the first sample's
         seed (llama.cpp's server seeds its j-th child seed + j, the per-sample scheme). A server that
-        ignores `n` answers one choice and one that refuses it answers 400: either way
-        `supports_n` turns False and the caller sends the other samples singly."""
+        ignores `n` answers one choice and one that refuses it answers 400: either way fewer
+        completions come back than asked, which tells the gateway to send the others singly."""
         first = params[0]
         try:
             data, latency = await self._post(self.request_body(messages, first, n=len(params)))
         except _Rejected:
             # Refused: because of `n`, or because of the request itself? Ask once without it.
             data, latency = await self._post(self.request_body(messages, first))
-            self.supports_n = False
             return _completions(data, first, latency)[:1]
-        completions = _completions(data, first, latency)[: len(params)]
-        self.supports_n = len(completions) == len(params)
-        return completions
+        return _completions(data, first, latency)[: len(params)]
 
     async def _post(self, body: dict) -> tuple[dict, float]:
         start = time.perf_counter()
@@ -147,16 +159,23 @@ def _completions(data: dict, params: SamplingParams, latency: float) -> list[Com
     try:
         choices = sorted(data["choices"], key=lambda c: c.get("index", 0))
         texts = [c["message"].get("content") or "" for c in choices]
-    except (KeyError, TypeError, AttributeError) as e:
+        calls = [_tool_calls(c["message"].get("tool_calls")) for c in choices]
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise TransientModelError(f"malformed response ({e!r}): {json.dumps(data)[:200]}") from e
+    sizes = [len(t) for t in texts]  # of the whole generated text, tool-call blocks included
+    if tool_text.wants_tool_calls(params.tools, params.tool_choice):
+        # A server whose chat template ignores tools may still have the model write text-protocol calls.
+        for j, text in enumerate(texts):
+            if not calls[j] and tool_text.OPEN in text:
+                texts[j], calls[j] = tool_text.parse_tool_calls(text)
     usage = data.get("usage") or {}
     prompt, completion = usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0
     if "timings" in data and len(choices) > 1:
-        per_char = completion / max(1, len(texts[0]))
-        shares = [completion] + [params.max_tokens if c.get("finish_reason") == "length" else round(len(t) * per_char)
-                                 for c, t in zip(choices[1:], texts[1:])]
+        per_char = completion / max(1, sizes[0])
+        shares = [completion] + [params.max_tokens if c.get("finish_reason") == "length" else round(size * per_char)
+                                 for c, size in zip(choices[1:], sizes[1:])]
     else:
-        shares = _share_out(completion, [len(t) + 1 for t in texts])
+        shares = _share_out(completion, [size + 1 for size in sizes])
     return [
         Completion(
             text=text,
@@ -164,9 +183,52 @@ def _completions(data: dict, params: SamplingParams, latency: float) -> list[Com
             latency_s=latency,
             finish_reason=choice.get("finish_reason"),
             logprobs=(choice.get("logprobs") or {}).get("content") if params.logprobs else None,
+            tool_calls=calls[j],
         )
         for j, (choice, text) in enumerate(zip(choices, texts))
     ]
+
+
+def _wire(m: Message) -> dict:
+    """A message in OpenAI's shape. Plain messages are exactly {role, content}, as before tools
+    existed, so request bodies (and a server's prompt cache) do not change for old runs."""
+    out: dict = {"role": m.role, "content": m.content}  # "" (not null) beside tool_calls: llama-cpp-python needs a string
+    if m.role == "assistant" and m.tool_calls:
+        out["tool_calls"] = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                             for c in m.tool_calls]
+    if m.role == "tool" and m.tool_call_id is not None:
+        out["tool_call_id"] = m.tool_call_id
+    return out
+
+
+def _tool_calls(raw) -> list[ToolCall]:
+    """`message.tool_calls` as ToolCall objects; ValueError when the server garbled them."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValueError("tool_calls is not a list")
+    calls = []
+    for j, entry in enumerate(raw):
+        if not isinstance(entry, dict) or not isinstance(entry.get("function"), dict):
+            raise ValueError(f"tool_calls[{j}] has no function object")
+        if entry.get("type", "function") != "function":
+            raise ValueError(f"tool_calls[{j}] is of type {entry.get('type')!r}")
+        function = entry["function"]
+        name, arguments = function.get("name"), function.get("arguments")
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"tool_calls[{j}] has no function name")
+        if arguments is None:
+            arguments = "{}"
+        elif isinstance(arguments, dict):  # Ollama sends an object, not JSON text
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        elif not isinstance(arguments, str):
+            raise ValueError(f"tool_calls[{j}] arguments are neither JSON text nor an object")
+        call_id = entry.get("id")
+        if not isinstance(call_id, str) or not call_id:  # some servers leave the id out
+            digest = hashlib.sha256("\0".join((name, arguments)).encode("utf-8", "surrogatepass")).hexdigest()
+            call_id = f"call_{j}_{digest[:8]}"
+        calls.append(ToolCall(id=call_id, name=name, arguments=arguments))
+    return calls
 
 
 def _share_out(total: int, weights: list[int]) -> list[int]:

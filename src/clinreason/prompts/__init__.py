@@ -9,7 +9,7 @@ from functools import lru_cache
 import jinja2
 
 from ..items import Item
-from ..models.base import Message
+from ..models.protocol import Message
 
 
 @lru_cache(maxsize=4)
@@ -33,7 +33,16 @@ def render(template: str, **context) -> str:
 
 def item_messages(template: str, item: Item, options: dict[str, str] | None = None, **extra) -> list[Message]:
     """System prompt + the item rendered through `template`. `options` lets a method show a
-    permuted or filtered option set (e.g. choice shuffling) without touching the item."""
+    permuted or filtered option set (e.g. choice shuffling) without touching the item.
+
+    An item whose input is a conversation (`item.messages`, e.g. HealthBench) is sent as that
+    conversation, typed turn by turn; its last user turn goes through `template` (which then shows
+    that turn as the question, with the method's instructions), so every method applies to it."""
+    opts = item.options if options is None else options
+    if item.messages and item.messages[-1].role == "user":
+        earlier = list(item.messages[:-1])
+        system = [] if any(m.role == "system" for m in earlier) else [Message(role="system", content=render("system"))]
+        return system + earlier + [Message(role="user", content=render(template, item=item, options=opts, **extra))]
     opts = item.options if options is None else options
     return [
         Message(role="system", content=render("system")),

@@ -6,7 +6,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from ..grading.answer import SCORER
+from ..grading.scorers.answer import SCORER
 from ..store import Store
 from ..summary import BREAKDOWN_KEYS, summarize_run
 

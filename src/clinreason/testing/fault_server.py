@@ -2,8 +2,10 @@
 
 Each chat request takes the next fault from a scripted sequence (then `default`), so a test
 states exactly what the client meets: 429 with Retry-After, 5xx, connection resets, hangs,
-truncated bodies, invalid JSON, empty choices, chunked or SSE streams cut short. Healthy
-replies are deterministic (a function of the prompt), so a cache or resume bug shows up.
+truncated bodies, invalid JSON, empty choices, garbled tool calls, chunked or SSE streams cut
+short. Healthy replies are deterministic (a function of the prompt), so a cache or resume bug
+shows up. A request offering `tools` gets a call of its first tool (arguments: `tool_arguments`)
+unless its last message is a tool result, which is answered "ANSWER: <the result>".
 
 Written on raw asyncio streams (stdlib only) because the interesting faults live below HTTP:
 a framework would not let us reset a socket or lie about Content-Length. The server has a
@@ -39,8 +41,10 @@ FAULTS = (
     "invalid_json",  # a complete HTTP 200 whose body is cut-off JSON
     "empty_choices",  # a valid JSON body with "choices": []
     "stream_cut",  # a chunked (or, for stream=true, SSE) response that stops mid-way
+    "bad_tool_calls",  # a complete HTTP 200 whose message.tool_calls are malformed
 )
-TRANSIENT_FAULTS = ("429", "500", "503", "reset", "hang", "truncated", "invalid_json", "empty_choices", "stream_cut")
+TRANSIENT_FAULTS = ("429", "500", "503", "reset", "hang", "truncated", "invalid_json", "empty_choices", "stream_cut",
+                    "bad_tool_calls")
 
 Reply = Callable[[list[dict], "int | None"], str]
 N_MODES = ("honour", "ignore", "reject")
@@ -66,6 +70,8 @@ class FaultServer:
     # What a request with n > 1 gets: "honour" (n choices, choice j seeded seed + j as llama.cpp's
     # llama-server does), "ignore" (one choice, as llama-cpp-python's server), "reject" (HTTP 400).
     n_mode: str = "honour"
+    # The arguments of the tool call a healthy reply to a request with tools makes.
+    tool_arguments: dict = field(default_factory=dict)
     port: int = 0
     # What happened, for tests to assert on (never the Authorization header itself).
     served: Counter = field(default_factory=Counter)
@@ -73,6 +79,7 @@ class FaultServer:
     n_requests: int = 0  # requests that asked for n > 1
     n_asked: Counter = field(default_factory=Counter)  # n -> how many requests asked for it
     auth_hashes: set = field(default_factory=set)
+    bodies: list = field(default_factory=list)  # every chat request body, parsed, in arrival order
 
     def __post_init__(self) -> None:
         unknown = set(self.faults) - set(FAULTS) | ({self.default} - set(FAULTS))
@@ -175,6 +182,8 @@ class FaultServer:
             messages = request["messages"]
         except (json.JSONDecodeError, KeyError, TypeError):
             return await _send_json(writer, 400, {"error": {"message": "body must be JSON with messages"}})
+        with self._lock:
+            self.bodies.append(request)
         n = request.get("n") or 1
         if not isinstance(n, int) or n < 1:
             return await _send_json(writer, 400, {"error": {"message": "n must be a positive integer"}})
@@ -202,11 +211,22 @@ class FaultServer:
             await asyncio.sleep(self.delay_s)
         n = (request.get("n") or 1) if self.n_mode == "honour" else 1
         seed = request.get("seed")
-        texts = [self.reply(messages, None if seed is None else seed + j) for j in range(n)]
+        last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+        after_tool = last.get("role") == "tool"
+        if request.get("tools") and after_tool:
+            texts = [f"ANSWER: {last.get('content') or ''}"] * n
+        else:
+            texts = [self.reply(messages, None if seed is None else seed + j) for j in range(n)]
         text = texts[0]
         payload = _completion(request, texts)
+        if request.get("tools") and not after_tool:
+            _call_first_tool(payload, request, self.tool_arguments)
         if fault == "empty_choices":
             payload["choices"] = []
+        if fault == "bad_tool_calls":
+            for choice in payload["choices"]:
+                choice["message"]["tool_calls"] = [{"id": "call_bad", "type": "function", "function": "garbled"}]
+                choice["finish_reason"] = "tool_calls"
         if fault == "invalid_json":
             raw = json.dumps(payload).encode()
             return await _send(writer, 200, raw[: len(raw) // 2], "application/json")
@@ -229,8 +249,22 @@ class FaultServer:
         return await _send_json(writer, 200, payload)
 
 
+def _call_first_tool(payload: dict, request: dict, arguments: dict) -> None:
+    """Turn each choice into a call of the request's first tool (deterministic id)."""
+    try:
+        name = request["tools"][0]["function"]["name"]
+    except (KeyError, IndexError, TypeError):
+        name = "tool"
+    key = hashlib.sha1(json.dumps(request["messages"], sort_keys=True).encode()).hexdigest()[:10]
+    for choice in payload["choices"]:
+        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [{
+            "id": f"call_{key}_{choice['index']}", "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)}}]}
+        choice["finish_reason"] = "tool_calls"
+
+
 def _completion(request: dict, texts: list[str]) -> dict:
-    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in request["messages"])
+    prompt_tokens = sum(len(str(m.get("content") or "").split()) for m in request["messages"])
     completion_tokens = sum(len(text.split()) for text in texts)
     return {
         "id": f"chatcmpl-{hashlib.sha1(texts[0].encode()).hexdigest()[:12]}",

@@ -1,0 +1,82 @@
+"""The run plan: benchmark, items, method, model roles and scorers -> the run id.
+
+The run id is derived from everything that determines a run's results, so the same command
+reopens the same run and only items without a stored prediction are done again. Settings added
+after the first release enter the id only when they differ from the old behaviour (extra model
+roles, non-default scorers), so runs made before them keep their ids and resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from ..items import Item
+from ..methods import MODEL_ROLE, Method
+from ..models.protocol import Model
+
+DEFAULT_SCORERS = ("answer",)
+
+
+@dataclass
+class RunPlan:
+    benchmark: str
+    subset: str | None
+    model_spec: str  # the model under test
+    method: Method
+    items: list[Item]
+    seed: int = 0
+    name: str | None = None  # overrides the derived run id
+    extra: dict = field(default_factory=dict)  # recorded in the run config (e.g. data source)
+    roles: dict[str, str] = field(default_factory=dict)  # other model roles -> spec (patient, extractor, ...)
+    scorers: tuple[str, ...] = DEFAULT_SCORERS  # the first is the headline
+    # (index, count): do only the items at positions index, index+count, ... of the planned run.
+    # Not part of the run id: shards of one run, done anywhere, merge into that run.
+    shard: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if MODEL_ROLE in self.roles:
+            raise ValueError(f"role {MODEL_ROLE!r} is the model under test: give it as model_spec")
+        missing = [r for r in self.method.roles if r not in self.roles]
+        if missing:
+            raise ValueError(f"method {self.method.name!r} needs the model role(s) {', '.join(missing)}: "
+                             + " ".join(f"--{r} SPEC" for r in missing))
+        if self.shard is not None:
+            index, count = self.shard
+            if count < 1 or not 0 <= index < count:
+                raise ValueError(f"shard {index}/{count}: expected 0 <= index < count")
+
+    def role_specs(self) -> dict[str, str]:
+        return {MODEL_ROLE: self.model_spec, **self.roles}
+
+    def config(self, models: dict[str, Model] | Model) -> dict:
+        models = _by_role(models)
+        config = {"method": self.method.config(), "seed": self.seed, "n_items": len(self.items),
+                  "model_identity": models[MODEL_ROLE].identity, **self.extra}
+        if self.roles:
+            config["roles"] = {role: {"spec": self.roles[role], "identity": models[role].identity}
+                               for role in sorted(self.roles)}
+        if tuple(self.scorers) != DEFAULT_SCORERS:
+            config["scorers"] = list(self.scorers)
+        return config
+
+    def run_id(self, models: dict[str, Model] | Model) -> str:
+        if self.name:
+            return self.name
+        digest = hashlib.sha256(json.dumps(
+            {"benchmark": self.benchmark, "subset": self.subset, "config": self.config(models),
+             "items": [i.content_hash() for i in self.items]}, sort_keys=True).encode()).hexdigest()[:8]
+        model_slug = re.sub(r"[^A-Za-z0-9._-]+", "_", self.model_spec.split("/")[-1].split("#")[-1])[:32]
+        parts = [self.benchmark, self.subset or "", self.method.name, model_slug, digest]
+        return "-".join(p for p in parts if p)
+
+    def shard_items(self) -> list[Item]:
+        if self.shard is None:
+            return list(self.items)
+        index, count = self.shard
+        return [item for position, item in enumerate(self.items) if position % count == index]
+
+
+def _by_role(models: dict[str, Model] | Model) -> dict[str, Model]:
+    return dict(models) if isinstance(models, dict) else {MODEL_ROLE: models}
