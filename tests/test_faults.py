@@ -36,7 +36,7 @@ def run(server_url, items, store, *, retry=FAST, timeout_s=2.0, concurrency=2, *
 
 
 def failed_errors(store: Store) -> list[str]:
-    return [r[0] for r in store.db.execute("SELECT error FROM calls WHERE error IS NOT NULL ORDER BY id")]
+    return [r[0] for r in store.db.execute("SELECT error FROM calls WHERE error IS NOT NULL ORDER BY rowid")]
 
 
 @pytest.mark.parametrize("fault", TRANSIENT_FAULTS)

@@ -13,7 +13,7 @@ from clinreason.cli import app
 from clinreason.grading.scorers import SCORERS, error_score
 from clinreason.results import Prediction
 from clinreason.store import Store
-from clinreason.summary import summarize_run
+from clinreason.summary import refresh_run, summarize_run
 
 ITEMS = [make_item(i, answer="ABCD"[i % 4], metadata={"subject": "s1" if i % 2 else "s2"}) for i in range(6)]
 RUN = {"id": "toy-direct-abc", "benchmark": "toy", "model": "scripted", "model_identity": "scripted:x",
@@ -67,6 +67,7 @@ def test_parts_of_a_run_merge_into_the_whole(tmp_path):
     target = Store(tmp_path / "merged")
     first = target.merge_from(tmp_path / "a")
     assert (first["runs"], first["predictions"], first["calls"], first["runs_touched"]) == (1, 3, 4, [RUN["id"]])
+    refresh_run(target, RUN["id"])
     assert target.get_run(RUN["id"])["status"] == "incomplete"
     second = target.merge_from(tmp_path / "b" / "clinreason.db")
     assert (second["runs"], second["predictions"], second["calls"]) == (0, 3, 2)  # q3's call was there already
@@ -78,6 +79,7 @@ def test_parts_of_a_run_merge_into_the_whole(tmp_path):
         (row,) = target.get_calls([t["call_id"] for t in p["trace"]]).values()
         assert row["response"] == p["output"]
     assert summarize_run(target, RUN["id"]) == summarize_run(whole, RUN["id"])
+    refresh_run(target, RUN["id"])
     run = target.get_run(RUN["id"])
     assert run["status"] == "complete" and run["summary"]["accuracy"] == pytest.approx(4 / 6)
 

@@ -448,7 +448,7 @@ def test_voting_and_agent_methods_through_the_openai_compat_backend(shared_data,
         summaries = asyncio.run(go())
     assert summaries["cot_sc"]["errors"] == 0 and summaries["cot_sc"]["calls_per_item"] == 3
     assert summaries["debate"]["errors"] == 0 and summaries["debate"]["calls_per_item"] >= 2
-    calls = store.db.execute("SELECT sample, params FROM calls WHERE run_id=? ORDER BY id",
+    calls = store.db.execute("SELECT sample, params FROM calls WHERE run_id=? ORDER BY rowid",
                              (summaries["cot_sc"]["run_id"],)).fetchall()
     assert [c["sample"] for c in calls] == [0, 1, 2]
     assert [json.loads(c["params"])["seed"] for c in calls] == [0, 1, 2]

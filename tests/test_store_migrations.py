@@ -156,3 +156,49 @@ def test_record_call_encodes_json_and_tool_calls(tmp_path):
     # the same request answered without tool calls is a different record
     other = store.record_call(cache_key="k", model="m", messages=[], params={}, response="")
     assert other != cid and store.get_calls([cid, other]).keys() == {cid, other}
+
+
+def _fixture_plan():
+    """The plan tests/fixtures/make_v1_store.py ran with the previous release."""
+    import re
+
+    from clinreason import engine
+    from clinreason.items import Item
+    from clinreason.methods import build_method
+    from clinreason.models.scripted import ScriptedModel
+
+    items = [Item(id=f"q{i}", benchmark="toy", question=f"Toy question {i}?",
+                  options={letter: f"option {letter.lower()} of {i}" for letter in "ABCD"}, answer="ABCD"[i % 4])
+             for i in range(6)]
+
+    def script(messages, params, i):
+        n = int(re.search(r"Toy question (\d+)", messages[-1].content).group(1))
+        return f"Reasoning\nANSWER: {'ABCD'[n % 4]}"
+
+    plan = engine.RunPlan(benchmark="toy", subset="test", model_spec="scripted", method=build_method("cot"), items=items)
+    return plan, ScriptedModel(script, "scripted")
+
+
+def test_a_store_written_by_the_previous_release_resumes_its_run(tmp_path):
+    """A real v1 store (written by the previous release, 3 of 6 items done) opens, migrates, and the
+    same plan resumes the same run: only the 3 missing items cost model calls; the old responses
+    still serve the cache."""
+    import asyncio
+    import shutil
+    from pathlib import Path
+
+    from clinreason import engine
+
+    shutil.copy(Path(__file__).parent / "fixtures" / "v1_store_interrupted.db", tmp_path / DB_NAME)
+    plan, model = _fixture_plan()
+    store = Store(tmp_path)
+    (old_run,) = store.list_runs()
+    assert plan.run_id(model) == old_run["id"] == "toy-test-cot-scripted-5e997ed0"
+    assert len(store.predicted_ids(old_run["id"])) == 3
+    summary = asyncio.run(engine.execute(plan, model, store))
+    assert summary["n_done"] == 6 and summary["accuracy"] == 1.0 and len(model.calls) == 3
+    # Forget two old predictions: their responses are still in the (migrated) cache.
+    store.db.execute("DELETE FROM predictions WHERE run_id=? AND item_id IN ('q0','q1')", (old_run["id"],))
+    plan, model = _fixture_plan()
+    summary = asyncio.run(engine.execute(plan, model, store))
+    assert summary["n_done"] == 6 and len(model.calls) == 0 and summary["session"]["cache_hits"] == 2

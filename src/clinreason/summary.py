@@ -51,3 +51,10 @@ def summarize_run(store: Store, run_id: str, *, session_elapsed_s: float | None 
                               # requests that carried several samples (`n`): model_calls counts their samples
                               "multi_sample_requests": session_multi_sample_requests}
     return summary
+
+
+def refresh_run(store: Store, run_id: str) -> dict:
+    """Recompute a run's stored summary and status from what the store now holds (after a merge)."""
+    summary = summarize_run(store, run_id)
+    store.finish_run(run_id, store.completion_status(run_id), summary)
+    return summary

@@ -25,16 +25,31 @@ def merge(
     from ..store import Store, store_file
     from ._common import write_summary_json
 
-    for source in sources:  # every source is checked before anything is written
+    for source in sources:  # not a store: a clean error before the target is even created
         store_file(source)
     store = Store(out)
+    # Every source is checked against the target and the other sources before anything is written.
+    seen = {run_id: (plan, str(out)) for run_id, plan in store.run_plans().items()}
+    for source in sources:
+        other = Store(store_file(source))
+        try:
+            for run_id, plan in other.run_plans().items():
+                if run_id in seen and seen[run_id][0] != plan:
+                    raise ValueError(f"run {run_id} has different planned items in {source} than in {seen[run_id][1]} "
+                                     "(the data changed?); nothing merged")
+                seen.setdefault(run_id, (plan, str(source)))
+        finally:
+            other.close()
     touched: list[str] = []
     for source in sources:
         counts = store.merge_from(source)
         added = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in COUNTED if counts.get(k))
         console.print(f"{source}: {added or 'nothing new'}")
         touched += [r for r in counts["runs_touched"] if r not in touched]
+    from ..summary import refresh_run
+
     for run_id in touched:
+        refresh_run(store, run_id)
         run = store.get_run(run_id)
         path = write_summary_json(out, run["summary"])
         console.print(f"{run_id}: {run['status']}, summary {path}")

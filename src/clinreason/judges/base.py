@@ -61,7 +61,7 @@ class Verdict(Generic[S]):
     error: str | None = None
     refused: bool = False
     attempts: int = 0
-    call_ids: list[int] = field(default_factory=list)
+    call_ids: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_calls: int = 0

@@ -19,9 +19,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ._util import Transaction
+from ._util import DB_NAME, Transaction
 from .calls import CallsMixin, call_id
-from .merge import DB_NAME, MergeMixin, store_file
+from .merge import MergeMixin, store_file
 from .results import ResultsMixin
 from .runs import RunsMixin
 from .schema import MIGRATIONS, migrate

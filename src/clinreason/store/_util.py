@@ -6,6 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
+DB_NAME = "clinreason.db"  # a results directory holds one store
+
 
 def dump(value: Any) -> str:
     """The store's JSON: sorted keys, unicode kept, so equal values are equal text."""

@@ -10,11 +10,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ._util import columns
+from ._util import DB_NAME, columns
 
-DB_NAME = "clinreason.db"
 PLAIN_TABLES = ("runs", "items", "run_items", "calls")  # INSERT OR IGNORE on their primary keys
-SAME_PREDICTION = ("sp.status = tp.status AND sp.output IS tp.output AND sp.answer IS tp.answer")
+SAME_PREDICTION = "sp.status = tp.status AND sp.output IS tp.output AND sp.answer IS tp.answer"
 
 
 def store_file(path: str | Path) -> Path:
@@ -49,8 +48,8 @@ class MergeMixin:
         A run in both must have the same planned items, else nothing is written. A prediction in
         both: an 'ok' one replaces an 'error' one, otherwise this store's stays. Scores follow their
         prediction: a replaced prediction brings its scores; when both stores hold the same
-        prediction, scores this store lacks (e.g. a judge run elsewhere) are added. Touched runs get
-        a fresh summary and status ('complete' once every planned item has a prediction).
+        prediction, scores this store lacks (e.g. a judge run elsewhere) are added. The caller
+        refreshes the touched runs' summaries (`clinreason.summary.refresh_run`).
         Returns counts of what was added and the touched run ids ("runs_touched")."""
         from . import Store  # the source is opened (and so migrated) like any store
 
@@ -65,19 +64,23 @@ class MergeMixin:
                 counts = _copy(self.db)
         finally:
             self.db.execute("DETACH DATABASE src")
-        self._refresh(counts["runs_touched"])
         return counts
 
-    def _refresh(self, run_ids: list[str]) -> None:
-        from ..summary import summarize_run  # lazy: the summary needs the scorer registry
+    def run_plans(self) -> dict[str, list[tuple[str, str]]]:
+        """run id -> its planned (item id, item hash) pairs, in order: what must agree to merge."""
+        plans: dict[str, list[tuple[str, str]]] = {}
+        for run_id, item_id, item_hash in self.db.execute(
+                "SELECT run_id, item_id, item_hash FROM run_items ORDER BY run_id, position"):
+            plans.setdefault(run_id, []).append((item_id, item_hash))
+        return plans
 
-        for run_id in run_ids:
-            summary = summarize_run(self, run_id)
-            done = self.db.execute(
-                "SELECT COUNT(*) FROM run_items r JOIN predictions p ON p.run_id = r.run_id AND p.item_id = r.item_id"
-                " WHERE r.run_id = ?", (run_id,)).fetchone()[0]
-            planned = self.db.execute("SELECT COUNT(*) FROM run_items WHERE run_id = ?", (run_id,)).fetchone()[0]
-            self.finish_run(run_id, "complete" if done == planned else "incomplete", summary)
+    def completion_status(self, run_id: str) -> str:
+        """'complete' once every planned item of the run has a prediction, else 'incomplete'."""
+        done = self.db.execute(
+            "SELECT COUNT(*) FROM run_items r JOIN predictions p ON p.run_id = r.run_id AND p.item_id = r.item_id"
+            " WHERE r.run_id = ?", (run_id,)).fetchone()[0]
+        planned = self.db.execute("SELECT COUNT(*) FROM run_items WHERE run_id = ?", (run_id,)).fetchone()[0]
+        return "complete" if done == planned else "incomplete"
 
 
 def _refuse_conflicts(db: sqlite3.Connection, source: Path) -> None:
@@ -110,14 +113,16 @@ def _copy(db: sqlite3.Connection) -> dict:
     try:
         counts["predictions_replaced"] = db.execute(
             "SELECT COUNT(*) FROM temp._take t JOIN main.predictions p USING (run_id, item_id)").fetchone()[0]
-        counts["predictions"] = db.execute("SELECT COUNT(*) FROM temp._take").fetchone()[0] - counts["predictions_replaced"]
+        taken = db.execute("SELECT COUNT(*) FROM temp._take").fetchone()[0]
+        counts["predictions"] = taken - counts["predictions_replaced"]
         touched |= {r[0] for r in db.execute("SELECT DISTINCT run_id FROM temp._take")}
         # The scores of a replaced prediction go with it.
         db.execute("DELETE FROM main.scores WHERE EXISTS (SELECT 1 FROM temp._take t"
                    " WHERE t.run_id = scores.run_id AND t.item_id = scores.item_id)")
-        cols = ", ".join(columns(db, "predictions"))
-        db.execute(f"INSERT OR REPLACE INTO main.predictions ({cols}) SELECT {', '.join('sp.' + c for c in columns(db, 'predictions'))}"
-                   " FROM src.predictions sp JOIN temp._take t ON t.run_id = sp.run_id AND t.item_id = sp.item_id")
+        cols = columns(db, "predictions")
+        db.execute(f"INSERT OR REPLACE INTO main.predictions ({', '.join(cols)})"
+                   f" SELECT {', '.join('sp.' + c for c in cols)} FROM src.predictions sp"
+                   " JOIN temp._take t ON t.run_id = sp.run_id AND t.item_id = sp.item_id")
     finally:
         db.execute("DROP TABLE temp._take")
 
