@@ -36,7 +36,7 @@ def judged_store(tmp_path, shared_data) -> Store:
     ddx = load_items("cupcase", "ddx", shared_data)[0]
     ddx = ddx.model_copy(update={"context": ddx.context[:600]})
     hb = load_items("healthbench_hard_lite50", "test", shared_data)[0]
-    hb = hb.model_copy(update={"metadata": {**hb.metadata, "rubrics": hb.metadata["rubrics"][:2]}})
+    hb = hb.model_copy(update={"rubric": hb.rubric[:2]})
     medec = load_items("medec", "test", shared_data)[0]
     outputs = {
         dx.id: "The child has fever, eyelid swelling and sinus disease.\nImaging shows orbital inflammation.\nANSWER: Orbital cellulitis",

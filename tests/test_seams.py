@@ -255,3 +255,19 @@ def test_unknown_scorer_fails_before_anything_is_written(tmp_path):
 def test_tool_call_arguments_that_are_not_json_are_reported():
     with pytest.raises(ValueError, match="not valid JSON"):
         ToolCall(id="1", name="calculator", arguments="{expression: 1+1").parsed_arguments()
+
+
+def test_probes_derive_items_that_name_their_source():
+    from clinreason.probes import PROBES, apply_probes
+
+    assert "shuffle" in PROBES
+    item = make_item(0, answer="B")
+    derived = apply_probes([item], ["shuffle"], seed=1)
+    assert len(derived) == 2 and len({d.id for d in derived}) == 2
+    for d in derived:
+        assert d.source_id == "q0" and d.transform.startswith("shuffle") and d.id != item.id
+        assert d.options[d.answer] == item.options["B"]  # the gold follows its text
+        assert list(d.options.values()) != list(item.options.values())
+    assert derived == apply_probes([item], ["shuffle"], seed=1)  # reproducible
+    again = apply_probes(derived[:1], ["shuffle"])
+    assert again[0].source_id == "q0"  # a probe of a probe still names the original

@@ -181,6 +181,7 @@ def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
     from ..grading.scorers import SCORERS
     from ..methods import METHODS
     from ..models import MODEL_KINDS
+    from ..probes import PROBES
     from ..tools import TOOLS
 
     table = Table(title="benchmarks", title_justify="left")
@@ -201,13 +202,15 @@ def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
         needs = "".join(f" (needs --{r})" for r in cls.roles)
         methods.add_row(name, cls.description + needs, params)
     console.print(methods)
-    extras = Table(title="scorers and tools", title_justify="left")
+    extras = Table(title="scorers, tools and probes", title_justify="left")
     for col in ("kind", "name", "description"):
         extras.add_column(col)
     for name, cls in SCORERS.items():
         extras.add_row("scorer", name, cls.description)
     for name, cls in TOOLS.items():
         extras.add_row("tool", name, cls.description)
+    for name, cls in PROBES.items():
+        extras.add_row("probe", name, cls.description)
     console.print(extras)
     kinds = Table(title="models", title_justify="left")
     kinds.add_column("spec")

@@ -5,11 +5,12 @@ store's `scores` table: {value, label, detail}. `detail["units"]` maps each labe
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..items import Item, TaskType
 from ..registry import Registry
-from .base import Judge, Verdict
+if TYPE_CHECKING:  # the judge machinery (gateway, prompts) loads only when a judge runs
+    from .base import Judge, Verdict
 
 # Variants re-judge the same item to measure the judge itself (see `trust`).
 MAIN, REPEAT, SWAP = "main", "repeat", "swap"

@@ -67,12 +67,19 @@ def _confidence(pred: dict) -> float | None:
 
 
 def _trace(pred: dict, calls: dict) -> list[dict]:
+    """The item's typed trace for the browser: model calls with their stored request and response,
+    and tool uses, retrievals and dialogue turns as what they are."""
     out = []
     for entry in pred["trace"]:
+        kind = entry.get("type", "model_call")
+        if kind != "model_call":
+            out.append({"type": kind, **{k: v for k, v in entry.items() if k != "type"}})
+            continue
         call = calls.get(entry.get("call_id"))
-        row = {"tag": entry.get("tag", ""), "cached": bool(entry.get("cached")),
-               "prompt_tokens": entry.get("prompt_tokens"), "completion_tokens": entry.get("completion_tokens"),
-               "latency_s": entry.get("latency_s"), "messages": [], "response": None, "error": None}
+        row = {"type": "model_call", "role": entry.get("role", "model"), "tag": entry.get("tag", ""),
+               "cached": bool(entry.get("cached")), "prompt_tokens": entry.get("prompt_tokens"),
+               "completion_tokens": entry.get("completion_tokens"), "latency_s": entry.get("latency_s"),
+               "tool_calls": entry.get("tool_calls") or [], "messages": [], "response": None, "error": None}
         if call is not None:
             row["messages"] = json.loads(call["messages"])
             row["response"] = call["response"]
@@ -102,7 +109,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
         scores: dict[str, dict[str, dict]] = defaultdict(dict)
         for s in store.scores(run_id):
             scores[s["item_id"]][s["scorer"]] = s
-        calls = store.get_calls({t["call_id"] for p in preds for t in p["trace"] if t.get("call_id") is not None})
+        calls = store.get_calls({t["call_id"] for p in preds for t in p["trace"]
+                                 if t.get("call_id") is not None and t.get("type", "model_call") == "model_call"})
         run_items = {item.id: item for item in store.run_items(run_id)}
 
         judges: dict[str, list[float]] = defaultdict(list)
@@ -138,7 +146,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
                 "answer": None if answer is None else answer["label"],
                 "rule": None if answer is None else answer["detail"].get("rule"),
                 "output": pred["output"], "error": pred["error"], "info": pred["info"],
-                "tokens": pred["prompt_tokens"] + pred["completion_tokens"], "n_calls": len(pred["trace"]),
+                "tokens": pred["prompt_tokens"] + pred["completion_tokens"],
+                "n_calls": sum(t.get("type", "model_call") == "model_call" for t in pred["trace"]),
                 "wall_s": pred["wall_s"], "confidence": confidence, "judges": verdicts,
                 "trace": _trace(pred, calls),
             }

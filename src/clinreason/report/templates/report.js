@@ -118,11 +118,29 @@
     });
   }
 
+  // One trace event. Everything shown is text (createTextNode): model output and data are never markup.
+  function renderEvent(ev, index) {
+    if (ev.type === "turn")
+      return el("div", {className: "call turn"}, el("span", {className: "role"}, ev.speaker), pre(ev.text));
+    if (ev.type === "tool")
+      return el("div", {className: "call tool"},
+        el("div", {className: "stats"}, "tool " + ev.name + (ev.error ? " · error" : "") + " · " + fmt(ev.latency_s, 3) + " s"),
+        el("div", null, el("span", {className: "role"}, "arguments"),
+          pre(typeof ev.arguments === "string" ? ev.arguments : JSON.stringify(ev.arguments))),
+        el("div", null, el("span", {className: "role"}, ev.error ? "error" : "result"), pre(ev.error || ev.result)));
+    if (ev.type === "retrieval")
+      return el("div", {className: "call retrieval"},
+        el("div", {className: "stats"}, "retrieval from " + ev.source + ": " + (ev.doc_ids || []).join(", ")), pre(ev.query));
+    return renderCall(ev, index);
+  }
+
   function renderCall(call, index) {
     var box = el("div", {className: "call"},
-      el("div", {className: "stats"}, "call " + (index + 1) + (call.tag ? " · " + call.tag : "") +
+      el("div", {className: "stats"}, (call.role && call.role !== "model" ? call.role + " " : "") + "call " + (index + 1) +
+        (call.tag ? " · " + call.tag : "") +
         (call.cached ? " · cached" : "") + " · " + (call.prompt_tokens || 0) + " prompt + " +
-        (call.completion_tokens || 0) + " completion tokens" + (call.model ? " · " + call.model : "")));
+        (call.completion_tokens || 0) + " completion tokens" + (call.model ? " · " + call.model : "") +
+        (call.tool_calls && call.tool_calls.length ? " · asked for " + call.tool_calls.join(", ") : "")));
     (call.messages || []).forEach(function (m) { box.appendChild(el("div", null, el("span", {className: "role"}, m.role), pre(m.content))); });
     box.appendChild(el("div", null, el("span", {className: "role"}, "response"), pre(call.response)));
     if (call.error) box.appendChild(el("div", {className: "stats"}, "error: " + call.error));
@@ -148,8 +166,11 @@
     var info = res.info || {};
     if (Object.keys(info).length) card.appendChild(el("details", {className: "info"}, el("summary", null, "info (votes, rounds, …)"), pre(JSON.stringify(info, null, 2))));
     if (res.trace && res.trace.length) {
-      var tr = el("details", {className: "trace"}, el("summary", null, "trace: " + res.trace.length + " call" + (res.trace.length > 1 ? "s" : "")));
-      res.trace.forEach(function (c, i) { tr.appendChild(renderCall(c, i)); });
+      var nCalls = res.trace.filter(function (e) { return e.type === "model_call"; }).length;
+      var nOther = res.trace.length - nCalls;
+      var tr = el("details", {className: "trace"}, el("summary", null, "trace: " + nCalls + " call" + (nCalls === 1 ? "" : "s") +
+        (nOther ? " + " + nOther + " event" + (nOther === 1 ? "" : "s") : "")));
+      res.trace.forEach(function (c, i) { tr.appendChild(renderEvent(c, i)); });
       card.appendChild(tr);
     }
     return card;

@@ -1,0 +1,17 @@
+"""Probes: item transforms (robustness checks) in one registry; each derived item keeps source_id."""
+
+import importlib
+import pkgutil
+
+from .base import PROBES, Probe, apply_probes
+
+
+def _builtins() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "base":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+PROBES.on_first_use(_builtins)
+
+__all__ = ["PROBES", "Probe", "apply_probes"]
