@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .grading.scorers.answer import SCORER
+from .redact import csv_row
 from .store import Store
 
 # name -> pyarrow type name; the order here is the column order in every format.
@@ -117,7 +118,9 @@ def write_rows(rows: list[dict], path: str | Path, fmt: str | None = None) -> Pa
         with path.open("w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(COLUMNS), extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(rows)
+            # Text starting like a formula (=, +, -, @, tab, CR) gets a leading ' (OWASP): opening the
+            # file in a spreadsheet never runs an item's or a model's text. JSONL and Parquet keep it verbatim.
+            writer.writerows(csv_row(row) for row in rows)
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -20,6 +20,7 @@ from . import engine
 from .methods import METHODS, build_method
 from .models.protocol import Model
 from .pricing import Price, price_for
+from .redact import check_name, csv_row, public_spec
 from .store import Store
 
 COLUMNS = ("benchmark", "subset", "model", "method", "n_done", "accuracy", "ci_low", "ci_high", "unparsed_rate",
@@ -120,7 +121,8 @@ async def run_grid(spec: GridSpec, store: Store, *, load_items: ItemsLoader, loa
                     plan = engine.RunPlan(benchmark=bench, subset=subset, model_spec=model_spec, method=method,
                                           items=items, seed=spec.seed, extra=extra)
                     summary = await engine.execute(plan, model, store, concurrency=concurrency)
-                    cell = Cell(bench, subset, model_spec, label, method.name, method.config())
+                    # The public spec (no URL password or key): rows reach files and the console.
+                    cell = Cell(bench, subset, public_spec(model_spec), label, method.name, method.config())
                     row = make_row(cell, summary, store, prices or {})
                     rows.append(row)
                     if on_cell:
@@ -195,15 +197,16 @@ def adaptive_savings(rows: list[dict]) -> list[dict]:
 
 
 def write_outputs(rows: list[dict], out_dir: Path, name: str) -> dict[str, Path]:
+    check_name(name, "grid name")  # a file name under out_dir, never a path out of it
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / f"{name}.json", "csv": out_dir / f"{name}.csv", "png": out_dir / f"{name}.png"}
     payload = {"rows": rows, "adaptive_savings": adaptive_savings(rows)}
     paths["json"].write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-    with paths["csv"].open("w", newline="") as f:
+    with paths["csv"].open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)  # no cell a spreadsheet would run as a formula
     plot_pareto(rows, paths["png"])
     return paths
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from .grading.scorers import SCORER, AnswerScorer
 from .results import Prediction
+from .data.base import text_problem
 from .items import DataError, Item, TaskType
 from .store import Store
 from .summary import summarize_run
@@ -36,8 +38,9 @@ class ImportResult:
     path: Path
     n_records: int
     n_imported: int
-    unmatched: list[str]
+    unmatched: list[str]  # "record N (realidx X): why", one per record left out
     accuracy: float | None
+    dropped: int = 0  # non-finite or unreadable numbers left out (each named in its prediction's info["dropped"])
 
 
 def parse_file_name(path: Path) -> dict[str, str]:
@@ -56,7 +59,8 @@ def parse_token_usage(raw: Any) -> dict[str, int]:
         raw = ast.literal_eval(raw)  # literal_eval, never eval: it only builds literals
     if not isinstance(raw, dict):
         return {}
-    return {k: int(v) for k, v in raw.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: int(v) for k, v in raw.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
 
 
 def published_letter(raw: Any) -> str | None:
@@ -77,21 +81,176 @@ def _to_item_answer(letter: str | None, item: Item, published_options: dict) -> 
     return letter if letter in item.options else None
 
 
-def _match(records: list[dict], items: list[Item]) -> tuple[list[tuple[dict, Item]], list[str]]:
-    by_id = {item.id: item for item in items}
-    by_realidx = {str(item.metadata.get("realidx")): item for item in items if "realidx" in item.metadata}
-    by_question = {item.question.strip(): item for item in items}
-    pairs, unmatched, seen = [], [], set()
-    for record in records:
-        key = str(record.get("realidx", record.get("id", "")))
-        item = by_id.get(key) or by_realidx.get(key) or by_question.get(str(record.get("question", "")).strip())
-        if item is None:
-            unmatched.append(key)
-        elif item.id in seen:
-            unmatched.append(f"{key} (duplicate)")  # some published files repeat a record: keep the first
-        else:
-            seen.add(item.id)
-            pairs.append((record, item))
+# --- reading records -------------------------------------------------------------------------------
+
+_NON_FINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+
+
+@dataclass
+class _Record:
+    n: int  # 1-based position in the file
+    question: str
+    options: dict[str, str]
+    gold: str | None  # answer_idx: a letter of `options`
+    predicted: str | None  # the published answer as text (None: NaN / missing)
+    usage: dict[str, int]
+    wall_s: float
+    cost: float | None
+    dropped: dict[str, str]  # field -> why its value was left out
+    ref: str  # how the record calls itself (realidx / id), for messages
+
+
+def _bad(path: Path, n: int, fld: str | None, message: str) -> DataError:
+    return DataError(str(path), None, fld, f"record {n}: {message}")
+
+
+def _finite(value: Any, fld: str, dropped: dict[str, str]) -> float | None:
+    """A finite number (numbers written as text too), else None with the reason in `dropped`."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        dropped[fld] = f"{value!r} is not a number"
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        dropped[fld] = f"{value!r} is not a number"
+        return None
+    if not math.isfinite(number):
+        dropped[fld] = f"{'NaN' if number != number else 'Infinity'} is not a finite number"
+        return None
+    return number
+
+
+def _usage(raw: Any, path: Path, n: int, dropped: dict[str, str]) -> dict[str, int]:
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = ast.literal_eval(raw)  # literal_eval, never eval: it only builds literals
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise _bad(path, n, "token_usage", "not a {name: count} object (nor its Python text)") from None
+    if not isinstance(raw, dict):
+        raise _bad(path, n, "token_usage", f"not a {{name: count}} object (got {type(raw).__name__})")
+    usage = {}
+    for key, value in raw.items():
+        number = _finite(value, f"token_usage.{key}", dropped)
+        if number is not None:
+            usage[str(key)] = int(number)
+    return usage
+
+
+def _options(raw: Any, path: Path, n: int) -> dict[str, str]:
+    if isinstance(raw, str):  # some releases write the dict as Python text
+        try:
+            raw = ast.literal_eval(raw)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            pass
+    if not isinstance(raw, dict) or not raw:
+        raise _bad(path, n, "options", "expected a {letter: text} object")
+    out = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        text, problem = text_problem(value)
+        if problem:
+            raise _bad(path, n, f"options.{key}", problem)
+        out[str(key).strip()] = text
+    return out
+
+
+def _record(raw: Any, path: Path, n: int) -> _Record:
+    if not isinstance(raw, dict):
+        raise _bad(path, n, None, f"expected an object, got {type(raw).__name__}")
+    if raw.get("question") is None:
+        raise _bad(path, n, "question", "missing (records are matched on their question text)")
+    question, problem = text_problem(raw["question"])
+    if problem:
+        raise _bad(path, n, "question", problem)
+    if not question.strip():
+        raise _bad(path, n, "question", "empty (records are matched on their question text)")
+    options = _options(raw.get("options"), path, n)
+    gold, problem = text_problem(raw.get("answer_idx"))
+    if problem:
+        raise _bad(path, n, "answer_idx", problem)
+    predicted = raw.get("predicted_answer")
+    if isinstance(predicted, float) and predicted != predicted:  # NaN: pandas' "no answer"
+        predicted = None
+    if predicted is not None and not isinstance(predicted, str):
+        raise _bad(path, n, "predicted_answer", f"expected text, got {type(predicted).__name__}")
+    dropped: dict[str, str] = {}
+    usage = _usage(raw.get("token_usage"), path, n, dropped)
+    wall_s = _finite(raw.get("time_elapsed"), "time_elapsed", dropped)
+    cost = _finite(raw.get("cost"), "cost", dropped)
+    ref = next((f"{k} {raw[k]}" for k in ("realidx", "id", "idx") if raw.get(k) not in (None, "")), "")
+    return _Record(n=n, question=question, options=options, gold=(gold or "").strip() or None, predicted=predicted,
+                   usage=usage, wall_s=wall_s if wall_s is not None and wall_s >= 0 else 0.0, cost=cost,
+                   dropped=dropped, ref=ref)
+
+
+# --- matching records to items ---------------------------------------------------------------------
+
+# MDAgents outputs append the options to the question: "... Options: (C) text (B) text ...".
+_APPENDED_OPTIONS = re.compile(r"\s*Options:\s*\([A-Z]\).*$", re.DOTALL)
+
+
+def _norm(text: str) -> str:
+    """Question text for matching: whitespace collapsed, case folded, trailing '?'/spaces dropped
+    (a published copy may end "...?\n ?")."""
+    return " ".join(text.split()).rstrip(" ?").casefold()
+
+
+def _norm_options(options: dict[str, str]) -> dict[str, str]:
+    return {k: " ".join(str(v).split()).casefold() for k, v in options.items()}
+
+
+def _placeholder(text: str) -> bool:
+    return text.strip().lower() in ("", "n/a")
+
+
+def _why_not(rec: _Record, item: Item) -> str | None:
+    """Why `rec` is not a record of `item` (same question text assumed), or None when verified:
+    the same options under the same letters, and the same gold."""
+    mine, theirs = _norm_options(item.options), _norm_options(rec.options)
+    differ = [k for k in sorted(set(mine) | set(theirs))
+              if mine.get(k) != theirs.get(k) and not (k not in mine and _placeholder(theirs[k]))]
+    if differ:
+        return f"options {', '.join(differ)} differ from item {item.id}'s"
+    if rec.gold is not None:
+        gold = rec.gold
+        if item.task == TaskType.yes_no_maybe:
+            gold = rec.options.get(rec.gold, "").strip().lower()
+        if gold != item.answer:
+            return f"gold {rec.gold!r} differs from item {item.id}'s ({item.answer!r})"
+    return None
+
+
+def _match(records: list[_Record], items: list[Item]) -> tuple[list[tuple[_Record, Item]], list[str]]:
+    """Each record to the item with its question text and options (verified: options and gold).
+    The record's realidx / id is never trusted: in some published files it is a position."""
+    by_question: dict[str, list[Item]] = {}
+    for item in items:
+        by_question.setdefault(_norm(item.question), []).append(item)
+    pairs, unmatched, first = [], [], {}
+    for rec in records:
+        where = f"record {rec.n}" + (f" ({rec.ref})" if rec.ref else "")
+        candidates = by_question.get(_norm(rec.question))
+        if candidates is None:
+            candidates = by_question.get(_norm(_APPENDED_OPTIONS.sub("", rec.question)))
+        if not candidates:
+            unmatched.append(f"{where}: no item has this question")
+            continue
+        verified = [item for item in candidates if _why_not(rec, item) is None]
+        if len(verified) != 1:
+            why = _why_not(rec, candidates[0]) if not verified else f"{len(verified)} items have this question and options"
+            unmatched.append(f"{where}: {why}")
+            continue
+        item = verified[0]
+        if item.id in first:  # some published files repeat a record: keep the first
+            unmatched.append(f"{where}: duplicate of record {first[item.id]} (item {item.id})")
+            continue
+        first[item.id] = rec.n
+        pairs.append((rec, item))
     return pairs, unmatched
 
 
@@ -101,16 +260,20 @@ def import_medagentsbench_file(path: str | Path, store: Store, data_dir: str | P
     path = Path(path)
     meta = parse_file_name(path)
     try:
-        records = json.loads(path.read_text())
+        # Python's json reads NaN / Infinity (pandas writes them); they are dropped record by record.
+        raw = json.loads(path.read_text(encoding="utf-8"), parse_constant=_NON_FINITE.__getitem__)
     except json.JSONDecodeError as e:
         raise DataError(str(path), e.lineno, None, f"not JSON: {e.msg}") from None
-    if not isinstance(records, list):
+    except UnicodeDecodeError as e:
+        raise DataError(str(path), None, None, f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if not isinstance(raw, list):
         raise DataError(str(path), None, None, "expected a JSON list of per-item records")
+    records = [_record(r, path, n) for n, r in enumerate(raw, 1)]
     items = load_items(meta["dataset"], meta["subset"], data_dir)
     pairs, unmatched = _match(records, items)
     if not pairs:
-        raise DataError(str(path), None, "realidx",
-                        f"no record matches an item of {meta['dataset']}/{meta['subset']}")
+        raise DataError(str(path), None, "question",
+                        f"no record matches an item of {meta['dataset']}/{meta['subset']} (question text and options)")
 
     model_name = meta["model"] + PUBLISHED_SUFFIX
     run_id = "-".join(["published", meta["dataset"], meta["subset"], meta["method"],
@@ -124,26 +287,28 @@ def import_medagentsbench_file(path: str | Path, store: Store, data_dir: str | P
                     "n_items": len(run_items)}},
         run_items,
     )
-    for record, item in pairs:
-        usage = parse_token_usage(record.get("token_usage"))
-        raw = record.get("predicted_answer")
-        output = "" if raw is None or (isinstance(raw, float) and raw != raw) else str(raw)
-        answer = _to_item_answer(published_letter(raw), item, record.get("options") or {})
-        info = {"published": True, "source_file": path.name}
-        if isinstance(record.get("cost"), (int, float)):
-            info["cost_usd"] = float(record["cost"])
+    dropped = 0
+    for rec, item in pairs:
+        output = rec.predicted or ""
+        answer = _to_item_answer(published_letter(rec.predicted), item, rec.options)
+        info: dict[str, Any] = {"published": True, "source_file": path.name, "record": rec.n}
+        if rec.cost is not None:
+            info["cost_usd"] = rec.cost
+        if rec.dropped:  # left out, and why: never a NaN in the store (the report's JSON must parse)
+            info["dropped"] = rec.dropped
+            dropped += len(rec.dropped)
         # Re-import replaces rows (INSERT OR REPLACE), so importing twice changes nothing.
         store.save_result(run_id, item.id, {
             "status": "ok", "output": output, "answer": answer, "info": info, "trace": [],
             "n_calls": 0, "n_cached": 0,
-            "prompt_tokens": usage.get("prompt_tokens", 0),
-            "completion_tokens": usage.get("completion_tokens", 0),
-            "wall_s": float(record.get("time_elapsed") or 0.0),
+            "prompt_tokens": rec.usage.get("prompt_tokens", 0),
+            "completion_tokens": rec.usage.get("completion_tokens", 0),
+            "wall_s": rec.wall_s,
         }, {SCORER: AnswerScorer()(item, Prediction(output=output, answer=answer))})
     summary = summarize_run(store, run_id)
     store.finish_run(run_id, "complete", summary)
     return ImportResult(run_id=run_id, path=path, n_records=len(records), n_imported=len(pairs),
-                        unmatched=unmatched, accuracy=summary["accuracy"])
+                        unmatched=unmatched, accuracy=summary["accuracy"], dropped=dropped)
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:

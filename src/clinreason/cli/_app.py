@@ -9,10 +9,43 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from ..errors import DataError, ModelError
 
-app = typer.Typer(
+
+def _plain_flags(command, ctx) -> None:
+    """Flags (--json, --help, ...) take no value: --help shows no `<bool>` type for them."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and getattr(param, "metavar", "") is None:
+            param.metavar = ""
+
+
+class Command(TyperCommand):
+    def format_help(self, ctx, formatter) -> None:
+        _plain_flags(self, ctx)
+        return super().format_help(ctx, formatter)
+
+
+class Group(TyperGroup):
+    def format_help(self, ctx, formatter) -> None:
+        _plain_flags(self, ctx)
+        return super().format_help(ctx, formatter)
+
+
+class Typer(typer.Typer):
+    """typer.Typer whose commands and sub-apps print flags plainly in --help."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("cls", Group)
+        super().__init__(*args, **kwargs)
+
+    def command(self, *args, cls=None, **kwargs):
+        return super().command(*args, cls=cls or Command, **kwargs)
+
+
+app = Typer(
     name="clinreason",
     help="Measure how well language models reason about medicine.",
     no_args_is_help=True,
@@ -37,10 +70,23 @@ def friendly_errors(fn):
             return fn(*args, **kwargs)
         except (DataError, ModelError, ValueError, KeyError, FileNotFoundError) as e:
             message = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-            err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
-            sys.exit(2)
+            fail(message)
+        except OSError as e:  # a directory where a file goes, no permission, disk full: one line, no traceback
+            fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e), code=1)
 
     return wrapper
+
+
+def fail(message, code: int = 2):
+    """Print `error: MESSAGE` (verbatim: brackets in it are text, not rich markup) and exit."""
+    err_console.print(f"[bold red]error:[/] {escape(str(message))}", soft_wrap=True)
+    sys.exit(code)
+
+
+def esc(value) -> str:
+    """Any text that is not ours (names, paths, model output, error messages) for a rich print:
+    `[local]` stays `[local]` instead of being read as markup."""
+    return escape(str(value))
 
 
 def parse_params(values: list[str] | None) -> dict:

@@ -7,7 +7,7 @@ from typing import List
 
 import typer
 
-from ._app import OutOption, app, console, friendly_errors
+from ._app import OutOption, app, console, esc, friendly_errors
 
 COUNTED = ("runs", "predictions", "predictions_replaced", "scores", "calls", "items")
 
@@ -22,11 +22,14 @@ def merge(
 
     Safe to repeat (what is already there is not added again). A run in both with different
     planned items is refused. Touched runs get a fresh summary and status."""
-    from ..store import Store, store_file
-    from ._common import write_summary_json
+    from ..store import DB_NAME, Store, store_file
+    from ._common import check_results_dir, write_summary_json
 
+    check_results_dir("--out", out)
+    target = (Path(out) if Path(out).suffix == ".db" else Path(out) / DB_NAME).resolve()
     for source in sources:  # not a store: a clean error before the target is even created
-        store_file(source)
+        if store_file(source).resolve() == target:
+            raise ValueError(f"{source}: cannot merge a store into itself (it is --out); nothing merged")
     store = Store(out)
     # Every source is checked against the target and the other sources before anything is written.
     seen = {run_id: (plan, str(out)) for run_id, plan in store.run_plans().items()}
@@ -44,7 +47,7 @@ def merge(
     for source in sources:
         counts = store.merge_from(source)
         added = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in COUNTED if counts.get(k))
-        console.print(f"{source}: {added or 'nothing new'}")
+        console.print(f"{esc(source)}: {added or 'nothing new'}", soft_wrap=True)
         touched += [r for r in counts["runs_touched"] if r not in touched]
     from ..summary import refresh_run
 
@@ -52,4 +55,4 @@ def merge(
         refresh_run(store, run_id)
         run = store.get_run(run_id)
         path = write_summary_json(out, run["summary"])
-        console.print(f"{run_id}: {run['status']}, summary {path}")
+        console.print(esc(f"{run_id}: {run['status']}, summary {path}"), soft_wrap=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import OutOption, app, console, friendly_errors
+from ._app import OutOption, app, console, esc, friendly_errors
 
 
 def regrade_run(store, run_id: str, *, all_: bool = False) -> dict[str, int]:
@@ -52,18 +52,19 @@ def regrade(
     all_: bool = typer.Option(False, "--all", help="Redo every score, not only those of older scorer versions."),
 ):
     """Re-score a run's stored predictions with the current scorer versions (no model calls)."""
-    from ..store import Store
     from ..summary import summarize_run
-    from ._common import resolve_run, write_summary_json
+    from ._common import check_text, open_existing_store, resolve_run, write_summary_json
 
-    store = Store(out)
+    check_text("RUN_ID", run_id)
+    store = open_existing_store(out)  # never creates a store: there would be nothing to regrade
     rid = resolve_run(store, run_id)
     redone = regrade_run(store, rid, all_=all_)
     for scorer, n in redone.items():
-        console.print(f"{scorer}: {n} {'score(s) redone' if all_ else 'stale score(s) redone'}")
+        console.print(f"{esc(scorer)}: {n} {'score(s) redone' if all_ else 'stale score(s) redone'}")
     run = store.get_run(rid)
     summary = summarize_run(store, rid)
     store.finish_run(rid, run["status"], summary)
     path = write_summary_json(out, summary)
     acc = summary["accuracy"]
-    console.print(f"{rid}: accuracy {'–' if acc is None else f'{acc:.1%}'} (n={summary['n_graded']}), summary {path}")
+    console.print(esc(f"{rid}: accuracy {'–' if acc is None else f'{acc:.1%}'} (n={summary['n_graded']}), summary {path}"),
+                  soft_wrap=True)

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 
-from ._app import DEFAULT_OUT, OutOption, app, console, err_console, friendly_errors
+from ._app import DEFAULT_OUT, OutOption, Typer, app, console, err_console, esc, friendly_errors
+from ._common import check_at_least, check_output_file, check_positive, check_results_dir, open_existing_store
 
 ResultsOption = typer.Option(DEFAULT_OUT, "--results", "-r", help="Results directory holding the runs.")
 
@@ -37,12 +38,11 @@ def report(
     """Write one self-contained HTML report (leaderboard, charts, item browser); opens offline."""
     from ..report import write_report
 
-    from ..store import Store
-
-    store = Store(results)
+    check_output_file("--output", output)
+    store = open_existing_store(results)
     ids = _runs(store, runs, all_runs)
     path = write_report(store, ids, output, title=title)
-    console.print(f"report: {path} ({path.stat().st_size / 1024:,.0f} KiB, {len(ids)} runs)")
+    console.print(f"report: {esc(path)} ({path.stat().st_size / 1024:,.0f} KiB, {len(ids)} runs)", soft_wrap=True)
 
 
 @app.command()
@@ -57,14 +57,16 @@ def export(
     """Item-level results, one row per item x run (columns: see docs/report.md)."""
     from ..export import export_runs
 
-    from ..store import Store
-
-    store = Store(results)
+    check_output_file("--output", output)
+    if (fmt or output.suffix.lstrip(".")).lower() not in ("jsonl", "csv", "parquet"):
+        raise ValueError(f"--format {fmt!r}: expected jsonl, csv or parquet" if fmt else
+                         f"--output {output}: name a .jsonl, .csv or .parquet file, or give --format")
+    store = open_existing_store(results)
     path, n = export_runs(store, _runs(store, runs, all_runs), output, fmt)
-    console.print(f"wrote {n} rows to {path}")
+    console.print(f"wrote {n} rows to {esc(path)}", soft_wrap=True)
 
 
-import_app = typer.Typer(help="Import published per-item outputs as reference runs.", no_args_is_help=True)
+import_app = Typer(help="Import published per-item outputs as reference runs.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 
@@ -80,17 +82,24 @@ def import_medagentsbench(
 
     from ..store import Store
 
+    check_results_dir("--out", out)
     store = Store(out)
     from rich.table import Table
 
-    table = Table(title=f"imported into {store.path}", title_justify="left")
+    table = Table(title=f"imported into {esc(store.path)}", title_justify="left")
     for col in ("run", "items", "unmatched", "accuracy"):
         table.add_column(col)
+    left_out: list[str] = []
     for path in expand_paths(paths):
         r = import_medagentsbench_file(path, store, data_dir)
-        table.add_row(r.run_id, f"{r.n_imported}/{r.n_records}", str(len(r.unmatched)),
+        table.add_row(esc(r.run_id), f"{r.n_imported}/{r.n_records}", str(len(r.unmatched)),
                       "–" if r.accuracy is None else f"{r.accuracy:.1%}")
+        left_out += [f"{path.name}: {why}" for why in r.unmatched]
     console.print(table)
+    for line in left_out[:20]:  # why records were left out, so no omission is silent
+        console.print(f"  left out: {esc(line)}")
+    if len(left_out) > 20:
+        console.print(f"  ... and {len(left_out) - 20} more")
 
 
 @app.command()
@@ -101,12 +110,16 @@ def view(
     duration: float = typer.Option(3600.0, "--duration", help="Stop serving after this many seconds."),
 ):
     """Serve a live report of a results directory on 127.0.0.1 (reload the page for new results)."""
-    if not (directory / "clinreason.db").is_file():
-        raise FileNotFoundError(f"{directory}: no clinreason.db here (run something first, or pass the results directory)")
+    check_at_least("--port", port, 0)
+    if port > 65535:
+        raise ValueError(f"--port must be at most 65535 (got {port})")
+    check_positive("--duration", duration, " of seconds")
+    open_existing_store(directory).close()  # a clean error when there are no results; never creates a store
     started = time.time()
 
     def announce(bound_port: int) -> None:
-        console.print(f"serving {directory} at http://127.0.0.1:{bound_port}/ for {duration:.0f} s (Ctrl-C to stop)")
+        console.print(f"serving {esc(directory)} at http://127.0.0.1:{bound_port}/ for {duration:.0f} s (Ctrl-C to stop)",
+                      soft_wrap=True)
 
     from ..report.server import serve  # http.server (and ssl) only for this command
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -10,8 +9,10 @@ from typing import Optional
 
 import typer
 
-from ._app import OutOption, app, console, err_console, friendly_errors, parse_params
-from ._common import load_benchmark_items, pct, print_summary, resolve_run, write_summary_json
+from ._app import OutOption, app, console, err_console, esc, friendly_errors, parse_params
+from ._common import (Terminated, check_at_least, check_model_spec, check_positive, check_results_dir, check_run_name,
+                      check_text, error_counts, load_benchmark_items, open_existing_store, pct, print_summary,
+                      resolve_run, run_cancellable, write_summary_json)
 
 # Heavy modules (engine, models, data, methods, store) are imported inside the commands: `--help`
 # and `show` must not pay for what only `run` uses.
@@ -55,17 +56,46 @@ def run(
     from ..models import load_model
     from ..store import Store
 
-    if limit is not None and limit < 1:
-        raise ValueError("--limit must be at least 1")
+    # Every value is checked before anything is written: a bad one is one line, exit 2, no store.
+    check_text("BENCHMARK", benchmark)
+    check_text("--subset", subset)
+    check_model_spec("--model", model)
+    check_text("--method", method)
+    check_at_least("--limit", limit, 1)
+    check_at_least("--concurrency", concurrency, 1)
+    check_at_least("--seed", seed, 0)
+    check_results_dir("--out", out)
+    check_text("--fields", fields)
+    check_text("--api-key-env", api_key_env)
+    check_positive("--timeout", timeout, " of seconds")
+    check_run_name("--run-name", run_name)
+    check_positive("--max-rpm", max_rpm)
+    check_positive("--max-tpm", max_tpm)
+    check_model_spec("--judge", judge_spec)
+    check_model_spec("--patient", patient)
+    check_model_spec("--extractor", extractor)
+    for name_ in scorer or []:
+        check_text("--scorer", name_)
+    if rubric and not judge_spec:
+        raise ValueError("--rubric needs --judge SPEC")
+    roles = parse_roles(role, patient=patient, extractor=extractor)
+    for role_name, spec in roles.items():
+        check_model_spec(f"--role {role_name}", spec)
+    shard_ = parse_shard(shard)
+    if judge_spec:
+        from ..judges import resolve_rubrics
+
+        resolve_rubrics(rubric or ["auto"])  # an unknown rubric fails now, not after the run
+
     name, subset, items, extra = load_benchmark_items(benchmark, subset, data_dir, fields, skip_invalid)
     if extra.get("skipped"):
         err_console.print(f"[yellow]skipped {len(extra['skipped'])} invalid records[/] (listed in the run config), "
-                          f"first: {extra['skipped'][0]['error']}", soft_wrap=True)
+                          f"first: {esc(extra['skipped'][0]['error'])}", soft_wrap=True)
+    subset_size = len(items)
     if limit:
         items = items[:limit]
     scorers = tuple(scorer) if scorer else tuple(extra.pop("scorers", None) or ("answer",))
     extra.pop("scorers", None)
-    roles = parse_roles(role, patient=patient, extractor=extractor)
     reasoner = build_method(method, parse_params(param), seed=seed)
     if reasoner.needs_pool:  # few-shot methods: exemplars from outside the evaluated items
         from ..exemplars import exemplar_pool
@@ -74,36 +104,63 @@ def run(
         reasoner.prepare(pool.items)
         extra = {**extra, "exemplar_pool": pool.source}
     plan = engine.RunPlan(benchmark=name, subset=subset, model_spec=model, method=reasoner, items=items,
-                          seed=seed, name=run_name, extra=extra, roles=roles, scorers=scorers,
-                          shard=parse_shard(shard))
+                          seed=seed, name=run_name, extra=extra, roles=roles, scorers=scorers, shard=shard_)
     from ..grading.scorers import build_scorers
 
     build_scorers(scorers)  # an unknown scorer is a clear error before any model loads
-    backends = {r: load_model(spec, api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout)
-                for r, spec in plan.role_specs().items()}
-    store = Store(out)
-    run_id = plan.run_id(backends)
-    others = "".join(f" · {r}: {spec}" for r, spec in roles.items())
-    part = f" · shard {plan.shard[0]}/{plan.shard[1]} ({len(plan.shard_items())} items)" if plan.shard else ""
-    console.print(f"[bold]{run_id}[/]  {len(items)} items · {model} · {reasoner.name}{others}{part} · store {store.path}")
     from ..models.ratelimit import RateLimiter
 
-    limiter = RateLimiter(max_rpm, max_tpm) if (max_rpm or max_tpm) else None
+    limiter = RateLimiter(max_rpm, max_tpm) if (max_rpm is not None or max_tpm is not None) else None
+    backends = {r: load_model(spec, api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout)
+                for r, spec in plan.role_specs().items()}
+    run_id = plan.run_id(backends)
+    # The subset's size is recorded (to flag partial runs) but is not part of the run id: the id is
+    # fixed first, so runs started before this was recorded keep their ids and resume.
+    plan.name = run_id
+    plan.extra = {**plan.extra, "subset_size": subset_size}
+    store = Store(out)
+    others = "".join(f" · {r}: {spec}" for r, spec in plan.roles.items())  # public specs: no URL secrets
+    part = f" · shard {plan.shard[0]}/{plan.shard[1]} ({len(plan.shard_items())} items)" if plan.shard else ""
+    console.print(f"[bold]{esc(run_id)}[/]  {esc(f'{len(items)} items · {plan.model_spec} · {reasoner.name}{others}{part} · store {store.path}')}",
+                  soft_wrap=True)
+    if subset_size > len(items):
+        console.print(esc(f"{len(items)} of {subset_size} items of {name} {subset or ''}".strip()) + " (not the whole benchmark)")
     summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter)
     path = write_summary_json(out, summary)
     if json_out:
         console.print_json(json.dumps(summary))
     else:
-        print_summary(summary)
-        console.print(f"summary: {path}")
-    done_here = {p for p in store.predicted_ids(summary["run_id"])}
-    if any(item.id not in done_here for item in plan.shard_items()):
+        print_summary(summary, store.get_run(summary["run_id"]))
+        console.print(f"summary: {esc(path)}", soft_wrap=True)
+    mine = {item.id for item in plan.shard_items()}
+    done_here = store.predicted_ids(summary["run_id"]) & mine
+    if len(done_here) < len(mine):
         sys.exit(130)
+    if _report_errors(store, summary["run_id"], mine):
+        sys.exit(1)  # not one item succeeded: nothing to judge, and scripts must see the failure
     if judge_spec:
         from .judge import judge_stored_run
 
         judge_stored_run(out, summary["run_id"], judge_spec, rubric, seed=seed, concurrency=concurrency,
                          api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
+
+
+def _report_errors(store, run_id: str, item_ids: set[str]) -> bool:
+    """Say how many items failed and why (the store keeps each item's error); True when none succeeded."""
+    done, failed, messages = error_counts(store, run_id, item_ids)
+    if not failed:
+        return False
+    common = "; ".join(f"{n}× {esc(message)}" for message, n in messages.most_common(3))
+    if failed == done:
+        err_console.print(f"[bold red]error:[/] all {failed} items failed, none succeeded. Most common errors: {common}",
+                          soft_wrap=True)
+        err_console.print("Fix the cause (is the model server running? the model name and URL right?), then rerun "
+                          "the same command with --retry-errors.", soft_wrap=True)
+        return True
+    err_console.print(f"[yellow]{failed} of {done} items failed[/] (counted as wrong). Most common errors: {common}",
+                      soft_wrap=True)
+    err_console.print("Rerun the same command with --retry-errors to redo them.", soft_wrap=True)
+    return False
 
 
 def parse_roles(values: list[str] | None, **named: str | None) -> dict[str, str]:
@@ -135,34 +192,100 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
 
 
 def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_errors, rate_limit=None) -> dict:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
+    """Run the plan with a progress display: a live bar on a terminal, plain lines in a log.
+    Ctrl-C and SIGTERM stop it the same way: the items in flight are cancelled, finished ones stay
+    stored, the run is recorded as interrupted, and the message says how to resume (exit 130 / 143)."""
     from .. import engine
 
-    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[stats]}")]
-    with Progress(*columns, console=console, transient=False, disable=not sys.stdout.isatty() and not _force_progress()) as bar:
-        task = bar.add_task("running", total=len(plan.shard_items()), stats="")
+    total = len(plan.shard_items())
+    live = sys.stdout.isatty() or _force_progress()
+    display = _BarProgress(total) if live else _LogProgress(total)
 
-        def update(p: engine.Progress) -> None:
-            acc = p.correct / p.done if p.done else 0.0
-            bar.update(task, completed=p.done,
-                       stats=f"acc {acc:.1%} · {p.tokens:,} tok · {p.model_calls} calls · {p.cache_hits} cached"
-                             + (f" · {p.errors} errors" if p.errors else ""))
-
-        async def go():
-            try:
-                return await engine.execute(plan, backends, store, concurrency=concurrency, use_cache=use_cache,
-                                            retry_errors=retry_errors, on_progress=update, rate_limit=rate_limit)
-            finally:
-                for backend in backends.values():
-                    await backend.aclose()
-
+    async def go():
         try:
-            return asyncio.run(go())
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/]: finished items are saved; rerun the same command to resume.")
-            sys.exit(130)
+            return await engine.execute(plan, backends, store, concurrency=concurrency, use_cache=use_cache,
+                                        retry_errors=retry_errors, on_progress=display.update, rate_limit=rate_limit)
+        finally:
+            for backend in backends.values():
+                await backend.aclose()
+
+    try:
+        with display:
+            return run_cancellable(go)
+    except KeyboardInterrupt as e:
+        run_id = plan.run_id(backends)
+        mine = {item.id for item in plan.shard_items()}
+        kept = len(store.predicted_ids(run_id) & mine) if store.get_run(run_id) else 0
+        how = "terminated (SIGTERM)" if isinstance(e, Terminated) else "interrupted"
+        err_console.print(f"[yellow]{how}[/]: {kept} of {total} items are saved in {esc(store.path)} (run {esc(run_id)}, "
+                          "status interrupted); rerun the same command to resume.", soft_wrap=True)
+        sys.exit(143 if isinstance(e, Terminated) else 130)
+
+
+def _stats(p) -> str:
+    acc = p.correct / p.done if p.done else 0.0
+    return (f"acc {acc:.1%} · {p.tokens:,} tok · {p.model_calls} calls · {p.cache_hits} cached"
+            + (f" · {p.errors} errors" if p.errors else ""))
+
+
+class _BarProgress:
+    """rich's live bar, for a terminal (or CLINREASON_PROGRESS=1)."""
+
+    def __init__(self, total: int):
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[stats]}")]
+        self.bar = Progress(*columns, console=console, transient=False)
+        self.task = self.bar.add_task("running", total=total, stats="")
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+    def update(self, p) -> None:
+        self.bar.update(self.task, completed=p.done, stats=_stats(p))
+
+
+class _LogProgress:
+    """For a log or a pipe: one complete line (on stderr, so --json stays clean) about every tenth of
+    the run or every 30 s, never a carriage return or a redrawn bar."""
+
+    EVERY_S = 30.0
+
+    def __init__(self, total: int):
+        import time
+
+        self.total = total
+        self.step = max(1, total // 10)
+        self.clock = time.monotonic
+        self.started = self.last_time = self.clock()
+        self.last_done: int | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, p) -> None:
+        now = self.clock()
+        if self.last_done is None:  # the first call: what earlier sessions finished
+            self.last_done = p.done
+            if p.done:
+                err_console.print(f"resuming: {p.done}/{p.total} items already done", soft_wrap=True)
+            return
+        if p.done == self.last_done:
+            return
+        if p.done < p.total and p.done - self.last_done < self.step and now - self.last_time < self.EVERY_S:
+            return
+        self.last_done, self.last_time = p.done, now
+        err_console.print(f"{p.done}/{p.total} items · {now - self.started:.0f} s · {_stats(p)}", soft_wrap=True,
+                          markup=False)
 
 
 def _force_progress() -> bool:
@@ -192,7 +315,7 @@ def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
         for subset in bench.subsets:
             n = bench.count(data_dir, subset)  # local files only: listing never waits on the network
             counts.append(f"{subset} ({n if n is not None else 'not found'})")
-        table.add_row(bench.name, bench.task.value, ", ".join(counts), bench.description)
+        table.add_row(esc(bench.name), esc(bench.task.value), esc(", ".join(counts)), esc(bench.description))
     console.print(table)
     methods = Table(title="methods", title_justify="left")
     for col in ("name", "description", "parameters"):
@@ -200,23 +323,23 @@ def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
     for name, cls in METHODS.items():
         params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
         needs = "".join(f" (needs --{r})" for r in cls.roles)
-        methods.add_row(name, cls.description + needs, params)
+        methods.add_row(esc(name), esc(cls.description + needs), esc(params))
     console.print(methods)
     extras = Table(title="scorers, tools and probes", title_justify="left")
     for col in ("kind", "name", "description"):
         extras.add_column(col)
     for name, cls in SCORERS.items():
-        extras.add_row("scorer", name, cls.description)
+        extras.add_row("scorer", esc(name), esc(cls.description))
     for name, cls in TOOLS.items():
-        extras.add_row("tool", name, cls.description)
+        extras.add_row("tool", esc(name), esc(cls.description))
     for name, cls in PROBES.items():
-        extras.add_row("probe", name, cls.description)
+        extras.add_row("probe", esc(name), esc(cls.description))
     console.print(extras)
     kinds = Table(title="models", title_justify="left")
     kinds.add_column("spec")
     kinds.add_column("description")
     for _, kind in MODEL_KINDS.items():
-        kinds.add_row(kind.syntax, kind.description)
+        kinds.add_row(esc(kind.syntax), esc(kind.description))
     console.print(kinds)
 
 
@@ -228,21 +351,23 @@ def show(
     json_out: bool = typer.Option(False, "--json"),
 ):
     """Show a run's summary, or list the runs in a results directory."""
-    from ..store import Store
     from ..summary import summarize_run
 
-    store = Store(out)
+    check_text("RUN_ID", run_id)
+    store = open_existing_store(out)
     if run_id is None:
         from rich.table import Table
 
-        table = Table(title=f"runs in {store.path}", title_justify="left")
+        table = Table(title=f"runs in {esc(store.path)}", title_justify="left")
         for col in ("run", "status", "items", "accuracy", "95% CI"):
             table.add_column(col)
         for r in store.list_runs():
             s = r["summary"] or {}
             ci = s.get("ci95")
-            table.add_row(r["id"], r["status"], f"{s.get('n_done', 0)}/{r['n_items']}", pct(s.get("accuracy")),
-                          f"{pct(ci[0])}–{pct(ci[1])}" if ci else "–")
+            size = r["config"].get("subset_size")
+            of = f" (of {size})" if isinstance(size, int) and r["n_items"] < size else ""
+            table.add_row(esc(r["id"]), esc(r["status"]), f"{s.get('n_done', 0)}/{r['n_items']}{of}",
+                          pct(s.get("accuracy")), f"{pct(ci[0])}–{pct(ci[1])}" if ci else "–")
         console.print(table)
         return
     rid = resolve_run(store, run_id)
@@ -250,4 +375,4 @@ def show(
     if json_out:
         console.print_json(json.dumps(summary))
     else:
-        print_summary(summary)
+        print_summary(summary, store.get_run(rid))

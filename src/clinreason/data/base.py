@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,48 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
             yield lineno, DataError(str(path), lineno, bad, "holds bytes that are not valid UTF-8; re-save the file as UTF-8")
             continue
         yield lineno, record
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def text_problem(value: Any, *, integral: bool = False) -> tuple[str | None, str | None]:
+    """(text, None) for a value a loader may use as text, else (None, why not). None stays None.
+
+    Strings are text; finite numbers are written out (an id only when integral: 7 and 7.0 -> "7").
+    Objects, lists, NaN, Infinity and booleans are not text: stored as their Python repr they would
+    pass for data ("{'a': 1}", "nan", "True")."""
+    if value is None or isinstance(value, str):
+        return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        if isinstance(value, int):
+            return str(value), None
+        if value.is_integer():
+            return str(int(value)), None
+        if integral:
+            return None, f"expected text or a whole number, got {value!r}"
+        return repr(value), None
+    what = "expected text or a whole number" if integral else "expected text"
+    return None, f"{what}, got {kind_of(value)}"
+
+
+def as_text(value: Any, path: Path | str, line: int | None, field: str | None, *, integral: bool = False) -> str | None:
+    """`text_problem`, raising a DataError `FILE:LINE: field 'X': expected text, got ...`."""
+    text, problem = text_problem(value, integral=integral)
+    if problem:
+        raise DataError(str(path), line, field, problem)
+    return text
 
 
 def read_parquet_rows(path: Path) -> list[dict[str, Any]]:

@@ -26,12 +26,25 @@ COLUMNS = ("id", "clean text", "final diagnosis", "distractor1", "distractor2", 
 
 
 def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) for every non-empty row; a missing column is a DataError."""
+    """(line number where the row starts, row) for every non-empty row; a missing column, or a
+    row with more or fewer cells than the header, is a DataError."""
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise DataError(str(path), 1, missing[0], f"missing column (have: {', '.join(reader.fieldnames or [])})")
-    return [(reader.line_num, row) for row in reader if any((v or "").strip() for v in row.values())]
+    rows = []
+    start = reader.line_num + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1  # a quoted cell may span lines
+        extra = row.pop(None, None) or []  # cells beyond the header
+        cells = list(row.values())
+        if not any((v or "").strip() for v in cells) and not any(str(v).strip() for v in extra):
+            continue  # blank rows (the MEDEC test file ends with placeholders)
+        if extra or any(v is None for v in cells):
+            n = sum(v is not None for v in cells) + len(extra)
+            raise DataError(str(path), line, None, f"{n} columns, the header has {len(reader.fieldnames or [])}")
+        rows.append((line, row))
+    return rows
 
 
 def _options(case_id: str, gold: str, distractors: list[str]) -> tuple[dict[str, str], str]:

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..items import YES_NO_MAYBE, DataError, Item, TaskType, option_letters
-from .base import find_bad_bytes, item_or_error, iter_jsonl, read_text
+from .base import find_bad_bytes, item_or_error, iter_jsonl, read_text, text_problem
 
 FORMATS = (".jsonl", ".json", ".csv", ".tsv")
 DEFAULT_SPEC = "question=question,options=options,answer=answer"
@@ -148,11 +148,13 @@ def _csv_records(path: Path, fm: FieldMap, delimiter: str) -> Iterator[tuple[_Wh
 # --- one record -> one Item ---------------------------------------------------------------------
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = (value if isinstance(value, str) else str(value)).strip()
-    return text or None
+def _text(value: Any, where: _Where, fld: str, *, integral: bool = False) -> str | None:
+    """The value as stripped text (None when absent or blank); an object, list, NaN, Infinity or
+    boolean is a DataError naming the field, never its Python repr."""
+    text, problem = text_problem(value, integral=integral)
+    if problem:
+        raise where.error(fld, problem)
+    return (text or "").strip() or None
 
 
 def _options(rec: dict[str, Any], fm: FieldMap, where: _Where) -> tuple[dict[str, str], list[str]]:
@@ -175,20 +177,24 @@ def _options(rec: dict[str, Any], fm: FieldMap, where: _Where) -> tuple[dict[str
         # Letter keys (A, B, ...) are kept; a list, or other keys (opa, opb, ...), are lettered in order.
         letters = keys if keys and all(len(k) == 1 and "A" <= k <= "Z" for k in keys) else option_letters(len(value))
         texts = list(value.values()) if isinstance(value, dict) else value
+        fields = [f"{name}.{k}" for k in (keys if isinstance(value, dict) else letters)]
     else:
         for name in fm.options:
             if name not in rec:
                 raise where.error(name, "missing")
         letters, texts = option_letters(len(fm.options)), [rec[name] for name in fm.options]
+        fields = list(fm.options)
     # An empty cell is "no option here" (e.g. a 4-option row in a 5-column sheet), not an empty choice.
-    options = {letter: text for letter, raw in zip(letters, texts) if (text := _text(raw)) is not None}
+    options = {letter: text for letter, raw, fld in zip(letters, texts, fields)
+               if (text := _text(raw, where, fld)) is not None}
     return options, letters
 
 
 def _answer_letter(raw: Any, options: dict[str, str], positions: list[str], fm: FieldMap, where: _Where) -> str:
     if fm.answer_index_base is not None:
+        text = _text(raw, where, fm.answer, integral=True) or ""
         try:
-            index = int(str(raw).strip()) - fm.answer_index_base
+            index = int(text) - fm.answer_index_base
         except ValueError:
             raise where.error(fm.answer, f"{raw!r} is not an index (answer_index_base={fm.answer_index_base})") from None
         letter = positions[index] if 0 <= index < len(positions) else None
@@ -196,9 +202,9 @@ def _answer_letter(raw: Any, options: dict[str, str], positions: list[str], fm: 
             message = f"index {raw!r} is not among the {len(options)} options (base {fm.answer_index_base})"
             raise where.error(fm.answer, message)
         return letter
+    text = _text(raw, where, fm.answer) or ""  # objects, lists, NaN, booleans: not an answer
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise where.error(fm.answer, f"{raw!r} is a number: set answer_index_base=0 or 1 if it is an option index")
-    text = _text(raw) or ""
     if text in options:
         return text
     if len(text) == 1 and text.upper() in options:
@@ -217,7 +223,7 @@ def _to_item(rec: dict[str, Any], fm: FieldMap, where: _Where, benchmark: str) -
         raise where.error(bad, "holds bytes that are not valid UTF-8; re-save the file as UTF-8")
     if fm.question not in rec:
         raise where.error(fm.question, "missing")
-    question = _text(rec[fm.question])
+    question = _text(rec[fm.question], where, fm.question)
     if question is None:
         raise where.error(fm.question, "empty question")
     if rec.get(fm.answer) is None:
@@ -231,12 +237,12 @@ def _to_item(rec: dict[str, Any], fm: FieldMap, where: _Where, benchmark: str) -
         if fm.task == TaskType.yes_no_maybe:
             answer = options[answer].lower()
     else:  # yes/no/maybe with no options column: the answer is the label itself
-        options, answer = {"A": "yes", "B": "no", "C": "maybe"}, (_text(rec[fm.answer]) or "").lower()
+        options, answer = {"A": "yes", "B": "no", "C": "maybe"}, (_text(rec[fm.answer], where, fm.answer) or "").lower()
     if fm.task == TaskType.yes_no_maybe and answer not in YES_NO_MAYBE:
         raise where.error(fm.answer, f"{answer!r} is not yes/no/maybe")
 
     if fm.id:
-        item_id = _text(rec.get(fm.id))
+        item_id = _text(rec.get(fm.id), where, fm.id, integral=True)
         if item_id is None:
             raise where.error(fm.id, "missing or empty id")
     else:
@@ -244,8 +250,9 @@ def _to_item(rec: dict[str, Any], fm: FieldMap, where: _Where, benchmark: str) -
     try:
         return item_or_error(
             where.path, where.n, id=item_id, benchmark=benchmark, question=question, options=options, answer=answer,
-            task=fm.task, language=fm.language, context=_text(rec.get(fm.context)) if fm.context else None,
-            explanation=_text(rec.get(fm.explanation)) if fm.explanation else None,
+            task=fm.task, language=fm.language,
+            context=_text(rec.get(fm.context), where, fm.context) if fm.context else None,
+            explanation=_text(rec.get(fm.explanation), where, fm.explanation) if fm.explanation else None,
             metadata={name: rec.get(name) for name in fm.meta},
         )  # fmt: skip
     except DataError as e:

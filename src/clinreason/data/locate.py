@@ -59,23 +59,72 @@ def _env_true(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PROBE_TIMEOUT_S = 2.0  # one bounded look at the Hub before downloading: offline costs seconds, not half a minute
+
+
+class HubUnreachable(RuntimeError):
+    """The Hub endpoint did not answer the probe (no network, a closed port, a black hole)."""
+
+
+def hub_endpoint() -> str:
+    # huggingface_hub reads HF_ENDPOINT once, at import; read it again so a later setting counts.
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def probe_hub(endpoint: str, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+    """None when the endpoint answers HTTP within `timeout_s` (one attempt, no retries; proxies
+    from the environment are used, as the Hub client would), else why not."""
+    import httpx  # here: only a Hub lookup needs it
+
+    try:
+        response = httpx.head(endpoint + "/", timeout=httpx.Timeout(timeout_s), follow_redirects=False)
+    except httpx.HTTPError as e:
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        return f"{type(e).__name__}" + (f": {reason}" if reason else "")
+    except OSError as e:
+        return f"{type(e).__name__}: {e}"
+    if response.status_code >= 500:
+        return f"HTTP {response.status_code}"
+    return None
+
+
 def _from_hub(bench: Benchmark, subset: str, offline: bool) -> Path:
-    """The Hub file, downloaded or from the local Hub cache. Raises (any exception) when unavailable."""
+    """The Hub file, downloaded or from the local Hub cache. Raises (any exception) when unavailable.
+
+    Offline (offline=True, HF_HUB_OFFLINE=1, or the endpoint not answering one short probe) only
+    the local Hub cache is read, so a missing benchmark fails in seconds with the full list of
+    places looked, instead of after the Hub client's retries."""
     from huggingface_hub import hf_hub_download
 
     assert bench.hub is not None
+    endpoint = hub_endpoint()
     # huggingface_hub reads HF_HUB_OFFLINE / HF_HUB_CACHE once, at import; read them again here so a
     # setting made later in the process (or by a test) is still honoured.
-    return Path(
-        hf_hub_download(
-            repo_id=bench.hub.repo_id,
-            filename=bench.hub.files[subset],
-            repo_type="dataset",
-            revision=bench.hub.revision,
-            cache_dir=os.environ.get("HF_HUB_CACHE") or None,
-            local_files_only=offline or _env_true("HF_HUB_OFFLINE"),
+    local_only = offline or _env_true("HF_HUB_OFFLINE")
+    unreachable = None if local_only else probe_hub(endpoint)
+
+    def download(local_files_only: bool) -> Path:
+        return Path(
+            hf_hub_download(
+                repo_id=bench.hub.repo_id,
+                filename=bench.hub.files[subset],
+                repo_type="dataset",
+                revision=bench.hub.revision,
+                cache_dir=os.environ.get("HF_HUB_CACHE") or None,
+                local_files_only=local_files_only,
+                endpoint=endpoint,
+                etag_timeout=PROBE_TIMEOUT_S * 2,
+            )
         )
-    )
+
+    if unreachable is None:
+        return download(local_only)
+    try:
+        return download(True)  # a copy in the local Hub cache still serves
+    except Exception:
+        raise HubUnreachable(f"offline: {endpoint} did not answer within {PROBE_TIMEOUT_S:.0f} s "
+                             f"({unreachable}), and the local Hub cache has no copy") from None
 
 
 def locate(

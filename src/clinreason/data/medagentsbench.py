@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..items import YES_NO_MAYBE, DataError, Item, TaskType
-from .base import Benchmark, HubFiles, item_or_error, iter_jsonl, read_parquet_rows, register
+from .base import Benchmark, HubFiles, as_text, item_or_error, iter_jsonl, read_parquet_rows, register
 
 HUB_REPO = "super-dainiu/medagents-benchmark"  # linked from the authors' GitHub README
 METADATA_FIELDS = ("meta_info", "subject", "category", "src")  # model outputs in some files are left out
@@ -30,14 +30,15 @@ def stable_id(question: str, options: dict[str, Any]) -> str:
 
 
 def record_to_item(rec: dict[str, Any], bench: Benchmark, subset: str, path: Path, line: int) -> Item:
-    question = rec.get("question")
-    if not isinstance(question, str) or not question.strip():
+    question = as_text(rec.get("question"), path, line, "question")
+    if question is None or not question.strip():
         raise DataError(str(path), line, "question", "missing or empty")
     raw = rec.get("options")
     if not isinstance(raw, dict) or not raw:
         raise DataError(str(path), line, "options", "expected a non-empty {letter: text} object")
-    raw = {k: v for k, v in raw.items() if v is not None}  # Hub parquet pads absent letters with null
-    gold = rec.get("answer_idx")
+    # Hub parquet pads absent letters with null; every other option must be text (never a repr).
+    raw = {str(k): as_text(v, path, line, f"options.{k}") for k, v in raw.items() if v is not None}
+    gold = as_text(rec.get("answer_idx"), path, line, "answer_idx")
     if gold not in raw:
         raise DataError(str(path), line, "answer_idx", f"{gold!r} is not among options {', '.join(raw)}")
     # An "n/a" / empty option is a placeholder in the source table (AfriMedQA pads to five with "n/a"),
@@ -45,8 +46,8 @@ def record_to_item(rec: dict[str, Any], bench: Benchmark, subset: str, path: Pat
     # honest about the item). Letters are kept as published so answers line up with the source.
     options = {k: str(v) for k, v in raw.items() if k == gold or not _placeholder(v)}
 
-    realidx = rec.get("realidx")
-    item_id = str(realidx) if realidx is not None and str(realidx) != "" else stable_id(question, raw)
+    realidx = as_text(rec.get("realidx"), path, line, "realidx", integral=True)
+    item_id = realidx if realidx is not None and realidx != "" else stable_id(question, raw)
     answer = gold
     if bench.task == TaskType.yes_no_maybe:
         answer = options[gold].strip().lower()
@@ -54,7 +55,8 @@ def record_to_item(rec: dict[str, Any], bench: Benchmark, subset: str, path: Pat
             raise DataError(str(path), line, "answer_idx", f"option {gold} is {options[gold]!r}, not yes/no/maybe")
     metadata = {k: rec[k] for k in METADATA_FIELDS if rec.get(k) is not None}
     metadata["split"] = subset
-    explanation = rec.get("reason") or rec.get("answer_rationale") or None
+    explanation = (as_text(rec.get("reason"), path, line, "reason")
+                   or as_text(rec.get("answer_rationale"), path, line, "answer_rationale") or None)
     return item_or_error(
         path, line, id=item_id, benchmark=bench.name, question=question, options=options, answer=answer,
         task=bench.task, metadata=metadata, explanation=explanation,
@@ -73,7 +75,7 @@ def read(bench: Benchmark, path: Path, subset: str) -> list[Item]:
             raise rec
         item = record_to_item(rec, bench, subset, path, line)
         if item.id in first_line:
-            field = "realidx" if rec.get("realidx") is not None else "question+options"
+            field = "realidx" if rec.get("realidx") not in (None, "") else "question+options"
             raise DataError(str(path), line, field, f"duplicate id {item.id!r} (first on line {first_line[item.id]})")
         first_line[item.id] = line
         items.append(item)

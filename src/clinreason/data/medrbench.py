@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..items import DataError, Item, TaskType
-from .base import Benchmark, item_or_error, read_text, register
+from .base import Benchmark, as_text, item_or_error, read_text, register
 
 FIELDS = {
     "diagnosis": ("diagnosis_results", ("differential_diagnosis", "final_diagnosis"),
@@ -42,13 +42,15 @@ def read(bench: Benchmark, path: Path, subset: str) -> list[Item]:
         case = (rec or {}).get("generate_case") if isinstance(rec, dict) else None
         if not isinstance(case, dict):
             raise DataError(str(path), None, f"{pmcid}.generate_case", "missing")
+        text = {key: as_text(case.get(key), path, None, f"{pmcid}.generate_case.{key}")
+                for key in ("case_summary", answer_key, *reasoning_keys)}
         for key in ("case_summary", answer_key):
-            if not str(case.get(key) or "").strip():
+            if not (text[key] or "").strip():
                 raise DataError(str(path), None, f"{pmcid}.generate_case.{key}", "missing or empty")
-        reasoning = "\n\n".join(str(case[k]).strip() for k in reasoning_keys if case.get(k))
+        reasoning = "\n\n".join(text[k].strip() for k in reasoning_keys if text[k])
         items.append(item_or_error(
-            path, None, id=pmcid, benchmark=bench.name, question=question, context=case["case_summary"].strip(),
-            answer=case[answer_key].strip(), task=TaskType.open_ended, explanation=reasoning or None,
+            path, None, id=pmcid, benchmark=bench.name, question=question, context=text["case_summary"].strip(),
+            answer=text[answer_key].strip(), task=TaskType.open_ended, explanation=reasoning or None,
             metadata={"body_category": _flat(rec.get("body_category")), "disorder_category": _flat(rec.get("disorder_category")),
                       "rare_disease": bool(rec.get("checked_rare_disease")), "split": subset},
         ))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..items import YES_NO_MAYBE, DataError, Item, TaskType
-from .base import Benchmark, HubFiles, item_or_error, read_parquet_rows, read_text, register
+from .base import Benchmark, HubFiles, item_or_error, read_parquet_rows, read_text, register, text_problem
 
 OPTIONS = {"A": "yes", "B": "no", "C": "maybe"}
 GROUND_TRUTH = "test_ground_truth.json"
@@ -50,19 +50,28 @@ def _to_item(pmid: str, rec: Any, gold: str, subset: str, path: Path) -> Item:
 
     if not isinstance(rec, dict):
         raise bad("", "expected an object")
-    question = rec.get("QUESTION")
-    if not isinstance(question, str) or not question.strip():
+    question, problem = text_problem(rec.get("QUESTION"))
+    if problem:
+        raise bad("QUESTION", problem)
+    if not question or not question.strip():
         raise bad("QUESTION", "missing or empty")
     contexts, labels = rec.get("CONTEXTS") or [], rec.get("LABELS") or []
     if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
         raise bad("CONTEXTS", "expected a list of strings")
     if not isinstance(labels, list) or len(labels) != len(contexts):
         raise bad("LABELS", f"expected {len(contexts)} labels, one per context")
+    for i, label in enumerate(labels):
+        if text_problem(label)[1] or label is None:
+            raise bad(f"LABELS[{i}]", text_problem(label)[1] or "expected text, got null")
+    long_answer, problem = text_problem(rec.get("LONG_ANSWER"))
+    if problem:
+        raise bad("LONG_ANSWER", problem)
+    labels = [text_problem(label)[0] for label in labels]
     context = "\n".join(f"{label}: {text}" for label, text in zip(labels, contexts)) or None
     metadata = {"year": rec.get("YEAR"), "meshes": rec.get("MESHES") or [], "labels": labels, "split": subset}
     return item_or_error(
         path, None, id=pmid, benchmark="pubmedqa_pqal", question=question, context=context, options=OPTIONS,
-        answer=gold, task=TaskType.yes_no_maybe, metadata=metadata, explanation=rec.get("LONG_ANSWER") or None,
+        answer=gold, task=TaskType.yes_no_maybe, metadata=metadata, explanation=long_answer or None,
     )  # fmt: skip
 
 

@@ -3,7 +3,11 @@
 The run id is derived from everything that determines a run's results, so the same command
 reopens the same run and only items without a stored prediction are done again. Settings added
 after the first release enter the id only when they differ from the old behaviour (extra model
-roles, non-default scorers), so runs made before them keep their ids and resume."""
+roles, non-default scorers), so runs made before them keep their ids and resume.
+
+Model specs are recorded (run row, config, run id) in their public form: a URL's password or key
+is replaced by [REDACTED] (`clinreason.redact`). The specs as given are kept only to build the
+models (`role_specs`). A run name becomes a file name, so it is checked (`redact.check_name`)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from ..items import Item
 from ..methods import MODEL_ROLE, Method
 from ..models.protocol import Model
+from ..redact import check_name, public_spec
 
 DEFAULT_SCORERS = ("answer",)
 
@@ -34,8 +39,13 @@ class RunPlan:
     # (index, count): do only the items at positions index, index+count, ... of the planned run.
     # Not part of the run id: shards of one run, done anywhere, merge into that run.
     shard: tuple[int, int] | None = None
+    # Role -> the spec as given (a URL's secret included), to build the models only; never recorded.
+    # Set by __post_init__; accepted back (RunPlan(**plan.__dict__)) only while it matches the specs.
+    _given_specs: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.name is not None:
+            check_name(self.name, "run name")
         if MODEL_ROLE in self.roles:
             raise ValueError(f"role {MODEL_ROLE!r} is the model under test: give it as model_spec")
         missing = [r for r in self.method.roles if r not in self.roles]
@@ -46,9 +56,18 @@ class RunPlan:
             index, count = self.shard
             if count < 1 or not 0 <= index < count:
                 raise ValueError(f"shard {index}/{count}: expected 0 <= index < count")
+        # Record public specs only; keep the given ones (secrets included) to build the models.
+        given = dict(self._given_specs)
+        public = {MODEL_ROLE: public_spec(self.model_spec), **{r: public_spec(s) for r, s in self.roles.items()}}
+        if not given or {r: public_spec(s) for r, s in given.items()} != public:
+            given = {MODEL_ROLE: self.model_spec, **self.roles}
+        self._given_specs = given
+        self.model_spec = public[MODEL_ROLE]
+        self.roles = {role: public[role] for role in self.roles}
 
     def role_specs(self) -> dict[str, str]:
-        return {MODEL_ROLE: self.model_spec, **self.roles}
+        """Role -> the spec as given, to build each role's model (public specs are what is recorded)."""
+        return dict(self._given_specs)
 
     def config(self, models: dict[str, Model] | Model) -> dict:
         models = _by_role(models)

@@ -1,6 +1,10 @@
 """Judge a stored run after the fact (or right after it ran): for each item with a prediction,
 each applicable rubric scores it into the `scores` table. Resumable like runs: an item already
-scored by a rubric is skipped unless `redo`; judge calls are cached, so redoing is cheap too."""
+scored by a rubric is skipped unless `redo`; judge calls are cached, so redoing is cheap too.
+
+A judge call that fails for good (a 413, retries exhausted) fails one unit (rubric x item), not
+the session: the unit is stored as value None, label "judge_error" (detail: the error and the
+judge), counted in the summary, and `retry_errors` redoes exactly those units."""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import ModelError
 from ..items import Item
 from ..store import Store
 from .base import Judge
 from .rubrics import MAIN, RUBRICS, Rubric, scorer_name
 
 AUTO = "auto"
+JUDGE_ERROR = "judge_error"
 
 
 def resolve_rubrics(names: list[str]) -> list[Rubric]:
@@ -28,12 +34,25 @@ class JudgeProgress:
     total: int
     done: int = 0
     invalid: int = 0
+    errors: int = 0  # units whose judge call failed for good (stored as "judge_error")
     by_scorer: dict[str, int] = field(default_factory=dict)
+
+
+def error_score(error: Exception, judge: Judge | None, rubric: Rubric, variant: str) -> dict:
+    """A unit whose judge call failed for good: recorded and counted, never guessed."""
+    return {"value": None, "label": JUDGE_ERROR,
+            "detail": {"error": str(error) or type(error).__name__, "error_type": type(error).__name__,
+                       "judge": judge.identity if judge is not None else None,
+                       "rubric": rubric.name, "variant": variant}}
 
 
 async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: list[Rubric], *,
                     limit: int | None = None, trust: bool = False, redo: bool = False, workers: int = 1,
+                    retry_errors: bool = False,
                     on_progress: Callable[[JudgeProgress], None] | None = None) -> JudgeProgress:
+    """Judge the run's predictions. retry_errors: only the units stored as "judge_error"."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {limit}")
     if store.get_run(run_id) is None:
         raise KeyError(f"no run {run_id!r} in {store.path}")
     missing = [r.name for r in rubrics if r.needs_judge and judge is None]
@@ -43,26 +62,35 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     preds = [p for p in store.predictions(run_id) if p["status"] == "ok" and p["item_id"] in items]
     if limit:
         preds = preds[:limit]
-    done = {(s["scorer"], s["item_id"]) for s in store.scores(run_id)} if not redo else set()
+    stored = {(s["scorer"], s["item_id"]): s["label"] for s in store.scores(run_id)}
     tasks: list[tuple[Rubric, str, Item, str]] = []
     for pred in preds:
         item = items[pred["item_id"]]
         for rubric in rubrics:
             if not rubric.applies(item):
                 continue
-            for variant in (MAIN, *(rubric.variants if trust else ())):
-                if (scorer_name(rubric.scorer, variant), item.id) not in done:
+            for variant in (MAIN, *(rubric.variants if trust or retry_errors else ())):
+                label = stored.get((scorer_name(rubric.scorer, variant), item.id))
+                if retry_errors:
+                    todo = label == JUDGE_ERROR
+                else:
+                    todo = redo or label is None
+                if todo:
                     tasks.append((rubric, variant, item, pred["output"] or ""))
     progress = JudgeProgress(total=len(tasks))
     queue = iter(tasks)
 
     async def worker() -> None:
         for rubric, variant, item, output in queue:
-            score = await rubric.score(judge, item, output, variant)
+            try:
+                score = await rubric.score(judge, item, output, variant)
+            except ModelError as e:  # this unit failed for good; the others go on
+                score = error_score(e, judge, rubric, variant)
             scorer = scorer_name(rubric.scorer, variant)
             store.save_score(run_id, item.id, scorer, score)
             progress.done += 1
             progress.invalid += int(score["label"] in ("judge_invalid", "judge_refused"))
+            progress.errors += int(score["label"] == JUDGE_ERROR)
             progress.by_scorer[scorer] = progress.by_scorer.get(scorer, 0) + 1
             if on_progress:
                 on_progress(progress)

@@ -15,6 +15,7 @@ from .trust import agreement, cohen_kappa, paired_units, position_bias
 
 JUDGE_PREFIXES = ("judge:", "medec", "human:")
 INVALID = ("judge_invalid", "judge_refused")
+JUDGE_ERROR = "judge_error"  # the judge call failed for good (runner.JUDGE_ERROR); `judge --retry-errors` redoes it
 
 
 def judge_summary(store: Store, run_id: str) -> dict | None:
@@ -31,7 +32,10 @@ def judge_summary(store: Store, run_id: str) -> dict | None:
         if scorer in by_scorer:
             scores = by_scorer[scorer]
             out[scorer] = {"n": len(scores), "n_invalid": sum(s["label"] in INVALID for s in scores.values()),
+                           "n_errors": sum(s["label"] == JUDGE_ERROR for s in scores.values()),
                            **summarize(scores, store, run_id)}
+    out["errors"] = {scorer: n for scorer, scores in sorted(by_scorer.items())
+                     if (n := sum(s["label"] == JUDGE_ERROR for s in scores.values()))}
     out["cost"] = _cost(rows)
     out["trust"] = _trust(by_scorer)
     return out

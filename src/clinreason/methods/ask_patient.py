@@ -5,6 +5,8 @@ interactive consultation: the dialogue is stored as turns in the trace."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from ..chat import Message
 from ..models.protocol import SamplingParams
 from ..prompts import item_messages, render
@@ -14,8 +16,8 @@ from .base import METHODS, Method, MethodParams
 
 
 class AskPatientParams(MethodParams):
-    question_tokens: int = 64
-    patient_tokens: int = 96
+    question_tokens: int = Field(64, ge=1)
+    patient_tokens: int = Field(96, ge=1)
 
 
 @METHODS.register("ask_patient", aliases=("ask",))

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import math
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..items import Item
 from ..models.gateway import LM
@@ -49,8 +51,23 @@ class MethodParams(BaseModel):
     """Parameters every method has; subclasses add their own. Unknown names are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    temperature: float = 0.0
-    max_tokens: int = 512
+    temperature: float = Field(0.0, ge=0, allow_inf_nan=False)
+    max_tokens: int = Field(512, ge=1)
+
+    @model_validator(mode="after")
+    def _sane(self):
+        """Subclasses redeclare temperature and max_tokens with their own defaults (which drops the
+        Field constraints above), so the rules every method shares are checked here too."""
+        for name, value in self:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if name == "temperature" and value < 0:
+                raise ValueError("temperature must be at least 0")
+            if (name.endswith("_tokens") or name == "max_tokens") and value < 1:
+                raise ValueError(f"{name} must be at least 1")
+        return self
 
     def sampling(self, **overrides: Any) -> SamplingParams:
         values = {"temperature": self.temperature, "max_tokens": self.max_tokens, **overrides}
@@ -94,6 +111,8 @@ def build_method(name: str, params: dict[str, Any] | None = None, seed: int = 0)
         parsed = cls.Params(**(params or {}))
     except ValidationError as e:
         fields = ", ".join(cls.Params.model_fields)
-        raise ValueError(f"method {cls.name!r}: bad parameters ({e.errors()[0]['msg']}: "
-                         f"{e.errors()[0]['loc']}); it takes: {fields}") from None
+        error = e.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ValueError(f"method {cls.name!r}: bad parameters ({(where + ': ') if where else ''}"
+                         f"{error['msg'].removeprefix('Value error, ')}); it takes: {fields}") from None
     return cls(parsed, seed=seed)

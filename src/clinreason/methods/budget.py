@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -20,9 +22,9 @@ _TAGS = re.compile(r"</?think>", re.IGNORECASE)
 
 
 class BudgetParams(MethodParams):
-    budget: int = 256  # thinking tokens, all extensions included
-    waits: int = 0  # times to extend thinking that stopped before the budget
-    answer_tokens: int = 24
+    budget: int = Field(256, ge=1)  # thinking tokens, all extensions included
+    waits: int = Field(0, ge=0)  # times to extend thinking that stopped before the budget
+    answer_tokens: int = Field(24, ge=1)
     think_tags: bool = False
     max_tokens: int = 256  # not used here: `budget` and `answer_tokens` cap each call
 

@@ -9,6 +9,8 @@ through the cache and can be compared exactly; `info` records samples used vs n.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from ._common import voted_prediction
@@ -17,12 +19,12 @@ from .base import METHODS, Method, MethodParams
 
 
 class SelfConsistencyParams(MethodParams):
-    n: int = 5
+    n: int = Field(5, ge=1)
     temperature: float = 0.7
     adaptive: bool = True
     # Optional confidence rule: also stop once this share of at least `min_samples` agree.
-    stop_share: float | None = None
-    min_samples: int = 3
+    stop_share: float | None = Field(None, gt=0, le=1)
+    min_samples: int = Field(3, ge=1)
 
 
 @METHODS.register("cot_sc", aliases=("self_consistency", "cot-sc"))

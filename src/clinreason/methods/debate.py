@@ -5,14 +5,16 @@ ends early once all agents agree, since another round cannot change a unanimous 
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from ..results import Prediction
 from ._common import tally, voted_prediction
 from ._discussion import ROLES, discuss
 from .base import METHODS, Method, MethodParams
 
 class DebateParams(MethodParams):
-    agents: int = 3
-    rounds: int = 2  # revision rounds after the first answers
+    agents: int = Field(3, ge=1)
+    rounds: int = Field(2, ge=0)  # revision rounds after the first answers
     max_tokens: int = 256
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from ..exemplars import ExemplarSelector
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -16,7 +18,7 @@ from ._common import fewshot_messages
 
 
 class FewShotParams(MethodParams):
-    k: int = 3
+    k: int = Field(3, ge=1)
     selection: Literal["knn", "random"] = "knn"
     reasoning: bool = False  # ask for step-by-step reasoning and show exemplar explanations
     max_tokens: int = 64

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -26,8 +28,8 @@ Level = Literal["basic", "intermediate", "advanced"]
 
 
 class MDAgentsParams(MethodParams):
-    agents: int = 3
-    rounds: int = 1
+    agents: int = Field(3, ge=1)
+    rounds: int = Field(1, ge=0)
     level: Level | None = None  # force a branch; None = let the model triage
     fallback_level: Level = "basic"
     max_tokens: int = 256

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import re
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -21,8 +23,8 @@ _YES = re.compile(r"^\W*(yes|agree)\b", re.IGNORECASE)
 
 
 class MedAgentsParams(MethodParams):
-    experts: int = 3
-    rounds: int = 2  # report revisions allowed in the consultation
+    experts: int = Field(3, ge=1)
+    rounds: int = Field(2, ge=0)  # report revisions allowed in the consultation
     max_tokens: int = 256
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+from pydantic import Field
+
 from ..exemplars import ExemplarSelector
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -18,13 +20,13 @@ from ._voting import sample_votes
 
 
 class MedpromptParams(MethodParams):
-    k: int = 3
-    n: int = 5
+    k: int = Field(3, ge=1)
+    n: int = Field(5, ge=1)
     temperature: float = 0.7
     shuffle: bool = True
     adaptive: bool = True
-    stop_share: float | None = None
-    min_samples: int = 3
+    stop_share: float | None = Field(None, gt=0, le=1)
+    min_samples: int = Field(3, ge=1)
 
 
 @METHODS.register("medprompt")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from .base import METHODS, Method, MethodParams
@@ -15,7 +17,7 @@ _VERDICT_OK = re.compile(r"verdict\W*correct", re.IGNORECASE)
 
 
 class SelfRefineParams(MethodParams):
-    rounds: int = 2
+    rounds: int = Field(2, ge=0)
     stop_on_correct: bool = True
 
 

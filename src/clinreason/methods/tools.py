@@ -4,6 +4,8 @@ rounds; then it answers. Every tool use is in the trace beside the model calls."
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from ..prompts import item_messages
 from ..results import Prediction
 from ..tools import build_tools
@@ -13,7 +15,7 @@ from .base import METHODS, Method, MethodParams
 
 class ToolsParams(MethodParams):
     tools: tuple[str, ...] = ("calculator",)
-    max_rounds: int = 4
+    max_rounds: int = Field(4, ge=1)
 
 
 @METHODS.register("tools", aliases=("tool_use",))

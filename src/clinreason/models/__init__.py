@@ -6,7 +6,10 @@
     openai:MODEL                     api.openai.com, key from $OPENAI_API_KEY
     ollama:MODEL                     a local Ollama at 127.0.0.1:11434
 
-API keys are read from environment variables only (`--api-key-env NAME` picks which).
+API keys are read from environment variables only (`--api-key-env NAME` picks which), or come as the
+password of the URL (`http://user:PASS@host/v1`, sent as HTTP Basic auth). Either way they travel in
+headers only: a key in the URL's query is refused. Every model's `identity` (and every recorded spec,
+see `clinreason.redact`) is public: it never holds a URL's secret.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..redact import public_spec, redact_url, url_query_secrets
 from ..registry import Registry
 from .protocol import (Capabilities, Completion, Message, Model, ModelError, SamplingParams, ToolCall, ToolSpec,
                        TransientModelError, Usage)
@@ -34,7 +38,13 @@ MODEL_KINDS: Registry[ModelKind] = Registry("model kind")
 def _split_url_model(rest: str, spec: str) -> tuple[str, str]:
     url, sep, model = rest.rpartition("#")
     if not sep or not url or not model:
-        raise ModelError(f"model spec {spec!r}: expected URL#MODEL, e.g. openai-compat:http://127.0.0.1:8000/v1#my-model")
+        raise ModelError(f"model spec {public_spec(spec)!r}: expected URL#MODEL, "
+                         "e.g. openai-compat:http://127.0.0.1:8000/v1#my-model")
+    if names := url_query_secrets(url):
+        # A query is part of the request line: servers and proxies log it. Keys go in headers.
+        raise ModelError(f"model spec {public_spec(spec)!r}: the URL carries a secret in its query "
+                         f"({', '.join(names)}); API keys travel in headers only: put the key in an environment "
+                         "variable and pass --api-key-env NAME")
     return url, model
 
 
@@ -101,9 +111,18 @@ def load_model(spec: str | None = None, **options) -> Model:
         entry = MODEL_KINDS.get(kind)
     except KeyError:
         raise ModelError(
-            f"unknown model spec {spec!r}; kinds: " + ", ".join(k.syntax for _, k in MODEL_KINDS.items())
+            f"unknown model spec {public_spec(spec)!r}; kinds: " + ", ".join(k.syntax for _, k in MODEL_KINDS.items())
         ) from None
-    return entry.build(rest, spec, **options)
+    model = entry.build(rest, spec, **options)
+    # The identity keys the cache and is recorded everywhere: it must never hold a URL's secret
+    # (plugins' backends included).
+    public = redact_url(model.identity)
+    if public != model.identity:
+        try:
+            model.identity = public
+        except AttributeError:
+            raise ModelError(f"model spec {public_spec(spec)!r}: the backend's identity holds a secret") from None
+    return model
 
 
 __all__ = [

@@ -2,6 +2,13 @@
 
 Every backend goes through here, so caching and retries are written once. A response is
 committed to the store the moment it arrives: a crash after that point never pays twice.
+
+Identical requests in flight at once share one model call: within this process by a future per
+cache key, across processes (two judges of one run) by a lease in the cache (`cache.Leases`): the
+gateway that holds a key's lease asks the model, any other polls the cache for its answer, within
+bounds, and takes the lease over once it frees or expires (a killed holder's frees at once on the
+same machine, else after its ttl). Everything recorded is first redacted of the backend's secrets
+(`protocol.redact`).
 """
 
 from __future__ import annotations
@@ -10,13 +17,17 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import random
+import secrets
+import socket
 import time
 from dataclasses import dataclass, field
 
 from ..trace import ModelCall, Trace
-from .cache import CallCache
-from .protocol import Completion, Message, Model, ModelError, SamplingParams, ToolCall, TransientModelError, Usage
+from .cache import CallCache, Leases
+from .protocol import (Completion, Message, Model, ModelError, SamplingParams, ToolCall, TransientModelError, Usage,
+                       redact)
 from .ratelimit import RateLimiter
 from .slots import Slots
 
@@ -56,6 +67,8 @@ class Gateway:
         concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         rate_limit: RateLimiter | None = None,
+        lease_ttl_s: float = 600.0,
+        lease_poll_s: float = 0.05,
     ):
         self.model = model
         self.rate_limit = rate_limit  # optional requests/tokens per minute (models/ratelimit.py)
@@ -67,6 +80,12 @@ class Gateway:
         self._slots = Slots(concurrency or model.max_concurrency)
         # Identical requests in flight at once share one model call.
         self._inflight: dict[str, asyncio.Future] = {}
+        # ... and across processes, by leases in the cache (when it has them; a --no-cache run asks anew).
+        self._leases: Leases | None = cache if use_cache and isinstance(cache, Leases) else None
+        self.lease_ttl_s = lease_ttl_s  # a lease lasts this long unless renewed (each attempt renews it)
+        self.lease_poll_s = lease_poll_s  # first pause between looks at the cache while another holds it
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._held: set[str] = set()
         self._n_probe = asyncio.Lock()
         self._n_honoured: bool | None = None
         self.calls_made = 0  # completions generated (an n-sample request makes n)
@@ -93,9 +112,15 @@ class Gateway:
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            record = self._record(key, messages, params, item_id, sample)
-            completion = await self._with_retries(record, lambda: self.model.complete(messages, params))
-            result = completion, self._store_completion(record, completion)
+            row = await self._await_lease(key) if self._leases else None
+            if row is not None:  # another process asked, and its answer is in the cache
+                self.cache_hits += 1
+                result = _from_row(row), row["id"]
+            else:
+                record = self._record(key, messages, params, item_id, sample)
+                completion = await self._with_retries(record, lambda: self.model.complete(messages, params),
+                                                      renew=[key])
+                result = completion, self._store_completion(record, completion)
             future.set_result(result)
             return result
         except BaseException as e:
@@ -104,6 +129,7 @@ class Gateway:
             raise
         finally:
             self._inflight.pop(key, None)
+            self._release(key)
 
     async def complete_many(
         self, messages: list[Message], params: list[SamplingParams], samples: list[int], *, item_id: str | None
@@ -120,22 +146,42 @@ class Gateway:
                     self.cache_hits += 1
                     results[j] = _from_row(row), row["id"]
         missing = [j for j, r in enumerate(results) if r is None]
-        while len(missing) > 1 and self._n_mode() is not False:
-            # A server caps n at its parallel slots: at most as many samples per request as we have.
-            batch = missing[: self.model.capabilities.max_n or self._slots.total]
-            # While it is unknown whether the server honours n, one request finds out at a time.
-            async with self._n_probe if self._n_mode() is None else contextlib.nullcontext():
-                if self._n_mode() is False:
+        batchable = missing
+        leased: list[str] = []  # the keys this call took leases on (released before the singles below)
+        if self._leases and len(missing) > 1 and self._n_mode() is not False:
+            # Only samples no other process is asking for go into an n request; the others wait
+            # for their answers as single requests do (below), never while holding a lease here.
+            batchable = []
+            for j in missing:
+                if self._acquire(keys[j]):
+                    if (row := self.cache.cached_call(keys[j])) is not None:
+                        self._release(keys[j])
+                        self.cache_hits += 1
+                        results[j] = _from_row(row), row["id"]
+                    else:
+                        batchable.append(j)
+                        leased.append(keys[j])
+        try:
+            while len(batchable) > 1 and self._n_mode() is not False:
+                # A server caps n at its parallel slots: at most as many samples per request as we have.
+                batch = batchable[: self.model.capabilities.max_n or self._slots.total]
+                # While it is unknown whether the server honours n, one request finds out at a time.
+                async with self._n_probe if self._n_mode() is None else contextlib.nullcontext():
+                    if self._n_mode() is False:
+                        break
+                    got = await self._sample_batch(messages, [params[j] for j in batch],
+                                                   [samples[j] for j in batch], [keys[j] for j in batch], item_id)
+                for j, result in zip(batch, got):
+                    results[j] = result
+                batchable = [j for j in batchable if results[j] is None]
+                if len(got) < len(batch):
+                    self._n_honoured = False  # the server gave fewer than asked: it does not do n
                     break
-                got = await self._sample_batch(messages, [params[j] for j in batch], [samples[j] for j in batch],
-                                               [keys[j] for j in batch], item_id)
-            for j, result in zip(batch, got):
-                results[j] = result
-            missing = [j for j in missing if results[j] is None]
-            if len(got) < len(batch):
-                self._n_honoured = False  # the server gave fewer than asked: it does not do n
-                break
-            self._n_honoured = True
+                self._n_honoured = True
+        finally:
+            for key in leased:
+                self._release(key)
+        missing = [j for j in missing if results[j] is None]
         singles = await asyncio.gather(*(self.complete(messages, params[j], item_id=item_id, sample=samples[j])
                                          for j in missing))
         for j, result in zip(missing, singles):
@@ -150,7 +196,7 @@ class Gateway:
     async def _sample_batch(self, messages, params, samples, keys, item_id) -> list[tuple[Completion, str]]:
         record = self._record(keys[0], messages, params[0], item_id, samples[0])
         completions = await self._with_retries(record, lambda: self.model.complete_n(messages, params),
-                                               slots=len(params))
+                                               slots=len(params), renew=keys)
         self.requests_n += 1
         return [(c, self._store_completion(self._record(key, messages, p, item_id, s), c))
                 for c, key, p, s in zip(completions, keys, params, samples)]
@@ -159,19 +205,65 @@ class Gateway:
         return dict(cache_key=key, run_id=self.run_id, item_id=item_id, model=self.model.identity,
                     role=self.role, messages=[m.wire() for m in messages], params=params.key(), sample=sample)
 
+    # --- leases ----------------------------------------------------------------------------------
+    def _acquire(self, key: str) -> bool:
+        """Take (or renew) the lease on `key`; a lease whose holder was a process on this machine
+        that has since died is taken over at once."""
+        if self._leases.acquire_lease(key, self._holder, self.lease_ttl_s):
+            self._held.add(key)
+            return True
+        holder = self._leases.lease_holder(key)
+        if holder is not None and _dead_here(holder):
+            self._leases.release_lease(key, holder)
+            return self._acquire_plain(key)
+        return False
+
+    def _acquire_plain(self, key: str) -> bool:
+        if self._leases.acquire_lease(key, self._holder, self.lease_ttl_s):
+            self._held.add(key)
+            return True
+        return False
+
+    async def _await_lease(self, key: str):
+        """None once this gateway may ask the model for `key` (it holds the lease, or waited its
+        bound: at most lease_ttl_s), or the cached row of the answer another process stored."""
+        deadline = time.monotonic() + self.lease_ttl_s
+        pause = self.lease_poll_s
+        while True:
+            if self._acquire(key):
+                row = self.cache.cached_call(key)  # it may have landed just before the lease freed
+                if row is not None:
+                    self._release(key)
+                return row
+            if (row := self.cache.cached_call(key)) is not None:
+                return row
+            if time.monotonic() >= deadline:
+                return None  # bounded: ask the model after all
+            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 1.5, 1.0)
+
+    def _release(self, key: str) -> None:
+        if key in self._held:
+            self._held.discard(key)
+            self._leases.release_lease(key, self._holder)
+
     def _store_completion(self, record: dict, completion: Completion) -> str:
         self.calls_made += 1
         return self.cache.record_call(
-            **record, response=completion.text, prompt_tokens=completion.usage.prompt_tokens,
+            **record, response=redact(self.model, completion.text), prompt_tokens=completion.usage.prompt_tokens,
             completion_tokens=completion.usage.completion_tokens, latency_s=completion.latency_s,
             finish_reason=completion.finish_reason, logprobs=completion.logprobs,
             tool_calls=[c.model_dump() for c in completion.tool_calls] or None,
         )
 
-    async def _with_retries(self, record: dict, call, slots: int = 1):
+    async def _with_retries(self, record: dict, call, slots: int = 1, renew: list[str] = ()):
         """`call()` within bounded retries, holding `slots` request slots (and the rate limit) per
-        attempt; every failed attempt is recorded against the item."""
+        attempt; every failed attempt is recorded against the item (redacted of the backend's
+        secrets). Each attempt renews the leases held on the `renew` keys."""
         for attempt in range(self.retry.max_attempts):
+            for key in renew:
+                if key in self._held:
+                    self._acquire_plain(key)
             async with self._slots.take(slots):
                 if self.rate_limit:
                     await self.rate_limit.acquire()
@@ -181,7 +273,7 @@ class Gateway:
                 except TransientModelError as e:
                     error, retry_after = e, e.retry_after
                 except ModelError as e:
-                    self.cache.record_call(**record, error=f"{type(e).__name__}: {e}",
+                    self.cache.record_call(**record, error=redact(self.model, f"{type(e).__name__}: {e}"),
                                            latency_s=time.perf_counter() - start)
                     raise
                 else:
@@ -189,11 +281,27 @@ class Gateway:
                         done = result if isinstance(result, list) else [result]
                         self.rate_limit.spent(sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in done))
                     return result
-            self.cache.record_call(**record, error=f"{type(error).__name__} (attempt {attempt + 1}): {error}",
-                                   latency_s=time.perf_counter() - start)
+            self.cache.record_call(
+                **record, error=redact(self.model, f"{type(error).__name__} (attempt {attempt + 1}): {error}"),
+                latency_s=time.perf_counter() - start)
             if attempt + 1 < self.retry.max_attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
-        raise ModelError(f"gave up after {self.retry.max_attempts} attempts: {error}")
+        raise ModelError(redact(self.model, f"gave up after {self.retry.max_attempts} attempts: {error}"))
+
+
+def _dead_here(holder: str) -> bool:
+    """Whether a lease holder ("host:pid:token") was a process on this machine that no longer runs."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid() or os.name != "posix":
+        return False  # elsewhere (or where signal 0 is no probe): its lease expires by itself
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
 
 
 def _from_row(row) -> Completion:

@@ -11,15 +11,16 @@ arguments as JSON text); the result goes back as a message with role "tool" and 
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Iterable, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..chat import Message, Role, ToolCall, ToolSpec
 from ..errors import ModelError, TransientModelError
+from ..redact import REDACTED
 
-__all__ = ["Capabilities", "Completion", "Message", "Model", "ModelError", "MultiSampleModel", "Role",
-           "SamplingParams", "ToolCall", "ToolSpec", "TransientModelError", "Usage"]
+__all__ = ["REDACTED", "Backend", "Capabilities", "Completion", "Message", "Model", "ModelError", "MultiSampleModel",
+           "Role", "SamplingParams", "ToolCall", "ToolSpec", "TransientModelError", "Usage", "redact", "redact_secrets"]
 
 
 class SamplingParams(BaseModel):
@@ -95,7 +96,8 @@ class Capabilities(BaseModel):
 @runtime_checkable
 class Model(Protocol):
     """A backend. `identity` names the model for the cache: same identity + same request
-    must mean the same distribution of answers (so never include an API key)."""
+    must mean the same distribution of answers (so never include an API key). A backend that holds
+    secrets derives from `Backend` and declares them (see `redact`)."""
 
     identity: str
     # How many requests the backend can usefully serve at once.
@@ -105,6 +107,37 @@ class Model(Protocol):
     async def complete(self, messages: list[Message], params: SamplingParams) -> Completion: ...
 
     async def aclose(self) -> None: ...
+
+
+class Backend:
+    """A small base for backends, for what every backend declares with a default.
+
+    `redact(text)`: the text with every secret the backend holds (an API key, a password in its
+    URL, ...) replaced by "[REDACTED]". A backend applies it to each error message and response text
+    it produces; the gateway applies it again to everything it records. The default holds none.
+    """
+
+    secrets: tuple[str, ...] = ()
+
+    def redact(self, text: str) -> str:
+        return redact_secrets(text, self.secrets)
+
+
+def redact(model: object, text: str) -> str:
+    """`text` without `model`'s secrets. Declared, not probed: a backend that holds secrets derives
+    from `Backend` (and overrides `secrets` or `redact`); any other backend holds none."""
+    return model.redact(text) if isinstance(model, Backend) else text
+
+
+def redact_secrets(text: str, secrets: Iterable[str]) -> str:
+    """Each of `secrets` in `text` replaced by [REDACTED], longest first (a secret inside another
+    goes with it)."""
+    if not isinstance(text, str):
+        return text
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 class MultiSampleModel(Model, Protocol):

@@ -76,8 +76,15 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
 
 def write_report(store: Store, run_ids: list[str], path: str | Path, **kw) -> Path:
     path = Path(path)
+    if path.is_dir():  # checked before the report is built: no temporary file is left behind
+        raise IsADirectoryError(21, "is a directory, not a file to write the report to", str(path))
+    html = build_report(store, run_ids, **kw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(build_report(store, run_ids, **kw), encoding="utf-8")
-    tmp.replace(path)  # a browser reloading the file never sees half of it
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)  # a browser reloading the file never sees half of it
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -165,10 +165,14 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
                 else _price_per_item(run["model"], summary["prompt_tokens_per_item"],
                                      summary["completion_tokens_per_item"]))
         ci = summary["ci95"] or [None, None]
+        # The benchmark subset's size, recorded at `run` time: a run of fewer items is flagged.
+        size = run["config"].get("subset_size")
+        subset_size = size if isinstance(size, int) and not isinstance(size, bool) else None
         runs.append({
             "run_id": run_id, "label": _run_label(run), "model": run["model"], "method": run["method"],
             "benchmark": run["benchmark"], "subset": run["subset"], "status": run["status"],
             "reference": reference, "n_done": summary["n_done"], "n_items": summary["n_items"],
+            "subset_size": subset_size, "partial": subset_size is not None and summary["n_items"] < subset_size,
             "accuracy": summary["accuracy"], "ci_low": ci[0], "ci_high": ci[1],
             "chance": summary["chance_accuracy"], "unparsed_rate": summary["unparsed_rate"],
             "errors": summary["errors"], "tokens_per_item": tokens,

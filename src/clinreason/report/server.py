@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from ..store import Store
+
+# The Host header of a request addressed to this server. A page on another site that rebinds its own
+# name to 127.0.0.1 (DNS rebinding) sends that name as Host: such requests get 421 and no report.
+_LOCAL_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?", re.IGNORECASE)
+
+
+def local_host(value: str | None) -> bool:
+    return value is not None and _LOCAL_HOST.fullmatch(value.strip()) is not None
 
 
 class _ReportHandler(BaseHTTPRequestHandler):
@@ -18,6 +27,10 @@ class _ReportHandler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         from . import build_report
 
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or not local_host(hosts[0]):
+            self.send_error(421, "Misdirected Request", "this server answers requests for 127.0.0.1 / localhost only")
+            return
         if self.path.split("?")[0] not in ("/", "/index.html"):
             self.send_error(404)
             return

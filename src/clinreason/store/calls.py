@@ -1,4 +1,5 @@
-"""Model calls: the response cache and the record of every attempt, keyed by content ids."""
+"""Model calls: the response cache and the record of every attempt, keyed by content ids; and the
+leases that let identical requests in flight in several processes wait for each other."""
 
 from __future__ import annotations
 
@@ -74,6 +75,26 @@ class CallsMixin:
             marks = ",".join("?" for _ in chunk)
             out.update({r["id"]: dict(r) for r in self.db.execute(f"SELECT * FROM calls WHERE id IN ({marks})", chunk)})
         return out
+
+    # --- leases: identical requests in flight in several processes wait for each other -----------
+    def acquire_lease(self, cache_key: str, holder: str, ttl_s: float) -> bool:
+        """Take the lease on `cache_key` for `ttl_s` seconds, or renew it for its holder; False while
+        another holder's lease is live. One statement, so two processes cannot both win."""
+        now = time.time()
+        cursor = self.db.execute(
+            "INSERT INTO call_leases (cache_key, holder, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(cache_key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"
+            " WHERE call_leases.holder = excluded.holder OR call_leases.expires_at <= ?",
+            (cache_key, holder, now + ttl_s, now))
+        return cursor.rowcount > 0
+
+    def release_lease(self, cache_key: str, holder: str) -> None:
+        self.db.execute("DELETE FROM call_leases WHERE cache_key = ? AND holder = ?", (cache_key, holder))
+
+    def lease_holder(self, cache_key: str) -> str | None:
+        row = self.db.execute("SELECT holder FROM call_leases WHERE cache_key = ? AND expires_at > ?",
+                              (cache_key, time.time())).fetchone()
+        return row[0] if row else None
 
     def count_calls(self, run_id: str | None = None, errors: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM calls WHERE " + ("error IS NOT NULL" if errors else "error IS NULL")

@@ -207,6 +207,15 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", V1_SCHEMA),
     ("0002_content_addressed_calls", _content_addressed_calls),
     ("0003_score_versions", "ALTER TABLE scores ADD COLUMN version TEXT;"),
+    # Who is asking the model for a cache key right now (models.cache.Leases): identical requests
+    # in flight in several processes wait for each other. Rows live only while a call is in flight.
+    ("0004_call_leases", """
+        CREATE TABLE call_leases (
+            cache_key TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,          -- host:pid:token of the gateway asking
+            expires_at REAL NOT NULL       -- unix time; after it the lease is anyone's (a killed holder's frees itself)
+        );
+    """),
 ]
 LEGACY = "0001_initial"  # what a store with user_version=1 and no schema_migrations table has
 

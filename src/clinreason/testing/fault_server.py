@@ -42,9 +42,32 @@ FAULTS = (
     "empty_choices",  # a valid JSON body with "choices": []
     "stream_cut",  # a chunked (or, for stream=true, SSE) response that stops mid-way
     "bad_tool_calls",  # a complete HTTP 200 whose message.tool_calls are malformed
+    # Complete HTTP 200 replies, well-formed JSON (except non_utf8) but not a chat completion:
+    "non_utf8",  # the body holds bytes that are not UTF-8
+    "lone_surrogate",  # content "\udc80" (escaped in JSON): no UTF-8 text can hold it
+    "content_number",  # message.content is a number
+    "content_garbled",  # message.content is a list, but not of text parts
+    "bad_finish_reason",  # finish_reason is a number
+    "usage_string",  # usage is a string
+    "usage_negative",  # usage.completion_tokens < 0
+    "usage_list",  # usage is a list
+    "choice_not_object",  # choices holds a string
+    "no_message",  # a choice without message
+    "message_not_object",  # message is a string
+    "trickle",  # a healthy body, one byte every trickle_s, cut after hang_s: no per-read timeout ever fires
+    "echo_500",  # HTTP 500 whose body echoes the request's Authorization header (as careless servers do)
+    # Not retryable:
+    "echo_401",  # HTTP 401 whose body echoes the Authorization header
+    "huge",  # a gzip bomb: a small gzip body that inflates to huge_bytes of JSON
+    # Healthy replies in another shape:
+    "content_parts",  # message.content as OpenAI's list of parts [{"type": "text", "text": ...}]
+    "echo_200",  # a healthy reply whose text echoes the Authorization header
 )
+MALFORMED_FAULTS = ("non_utf8", "lone_surrogate", "content_number", "content_garbled", "bad_finish_reason",
+                    "usage_string", "usage_negative", "usage_list", "choice_not_object", "no_message",
+                    "message_not_object")
 TRANSIENT_FAULTS = ("429", "500", "503", "reset", "hang", "truncated", "invalid_json", "empty_choices", "stream_cut",
-                    "bad_tool_calls")
+                    "bad_tool_calls", *MALFORMED_FAULTS, "trickle", "echo_500")
 
 Reply = Callable[[list[dict], "int | None"], str]
 N_MODES = ("honour", "ignore", "reject")
@@ -64,7 +87,9 @@ class FaultServer:
     default: str = "ok"  # once the sequence is used up
     delay_s: float = 0.0  # per healthy reply: a stand-in for generation time
     retry_after_s: float = 1.0  # the Retry-After header sent with 429
-    hang_s: float = 30.0  # how long "hang" holds the connection before closing it
+    hang_s: float = 30.0  # how long "hang" holds the connection before closing it (and "trickle" trickles)
+    trickle_s: float = 0.5  # "trickle": the pause before each byte of the body
+    huge_bytes: int = 64 * 2**20  # "huge": the inflated size of the gzip bomb
     lifetime_s: float = 120.0  # the server stops by itself after this long
     reply: Reply = letter_reply
     # What a request with n > 1 gets: "honour" (n choices, choice j seeded seed + j as llama.cpp's
@@ -193,6 +218,8 @@ class FaultServer:
             if self.n_mode == "reject":
                 return await _send_json(writer, 400, {"error": {"message": "Only one completion choice is allowed"}})
         fault = self.next_fault()
+        if fault.startswith("echo_"):  # only these see the header; it is never kept
+            request = {**request, "_authorization": headers.get("authorization")}
         return await self._respond(fault, request, messages, writer)
 
     async def _respond(self, fault: str, request: dict, messages: list[dict], writer) -> bool:
@@ -201,6 +228,14 @@ class FaultServer:
                                     {"Retry-After": f"{self.retry_after_s:g}"})
         if fault in ("500", "503", "400"):
             return await _send_json(writer, int(fault), {"error": {"message": f"injected {fault}"}})
+        if fault in ("echo_401", "echo_500"):
+            # What a careless server does: the credential it refused, quoted back in full.
+            sent = request.get("_authorization") or "(none)"
+            return await _send_json(writer, int(fault[-3:]), {"error": {
+                "message": f"Incorrect API key provided: {sent}. You can find your API key at https://example"}})
+        if fault == "huge":
+            return await _send(writer, 200, _gzip_bomb(self.huge_bytes), "application/json",
+                               {"Content-Encoding": "gzip"})
         if fault == "reset":
             _reset(writer)
             return False
@@ -227,6 +262,36 @@ class FaultServer:
             for choice in payload["choices"]:
                 choice["message"]["tool_calls"] = [{"id": "call_bad", "type": "function", "function": "garbled"}]
                 choice["finish_reason"] = "tool_calls"
+        if fault in _MALFORM:
+            _MALFORM[fault](payload)
+        if fault == "content_parts":
+            for choice in payload["choices"]:
+                text = choice["message"]["content"] or ""
+                half = len(text) // 2
+                choice["message"]["content"] = [{"type": "text", "text": text[:half]},
+                                                {"type": "text", "text": text[half:]}]
+        if fault == "echo_200":
+            for choice in payload["choices"]:
+                choice["message"]["content"] = f"You sent {request.get('_authorization') or '(none)'}\nANSWER: A"
+        if fault == "non_utf8":
+            _first_message(payload)["content"] = "NOT-UTF-8 ANSWER: A"
+            raw = json.dumps(payload).encode().replace(b"NOT-UTF-8", b"\xff\xfe\xc0", 1)
+            return await _send(writer, 200, raw, "application/json")
+        if fault == "trickle":
+            raw = json.dumps(payload).encode()
+            writer.write(_head(200, "application/json", {"Content-Length": str(len(raw))}))
+            give_up = time.monotonic() + self.hang_s
+            for i in range(len(raw)):  # bounded by the body's length, and by hang_s: then the body is cut
+                await writer.drain()
+                await asyncio.sleep(self.trickle_s)
+                if writer.transport.is_closing():
+                    return False
+                if time.monotonic() >= give_up:
+                    _reset(writer)
+                    return False
+                writer.write(raw[i:i + 1])
+            await writer.drain()
+            return True
         if fault == "invalid_json":
             raw = json.dumps(payload).encode()
             return await _send(writer, 200, raw[: len(raw) // 2], "application/json")
@@ -247,6 +312,45 @@ class FaultServer:
             _reset(writer)
             return False
         return await _send_json(writer, 200, payload)
+
+
+def _first_message(payload: dict) -> dict:
+    return payload["choices"][0]["message"]
+
+
+# A healthy payload made malformed in one way each (see FAULTS).
+_MALFORM: dict[str, Callable[[dict], None]] = {
+    "lone_surrogate": lambda p: _first_message(p).update(content="The answer \udc80 follows.\nANSWER: A"),
+    "content_number": lambda p: _first_message(p).update(content=42),
+    "content_garbled": lambda p: _first_message(p).update(content=[{"type": "text", "text": 7}, "B"]),
+    "bad_finish_reason": lambda p: p["choices"][0].update(finish_reason=3),
+    "usage_string": lambda p: p.update(usage="many tokens"),
+    "usage_negative": lambda p: p["usage"].update(completion_tokens=-5),
+    "usage_list": lambda p: p.update(usage=[1, 2]),
+    "choice_not_object": lambda p: p.update(choices=["ANSWER: A"]),
+    "no_message": lambda p: p["choices"][0].pop("message"),
+    "message_not_object": lambda p: p["choices"][0].update(message="ANSWER: A"),
+}
+_BOMBS: dict[int, bytes] = {}
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """A gzip body (about size/1000 bytes) inflating to a chat completion of `size` bytes."""
+    if size not in _BOMBS:
+        import zlib
+
+        packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        head = b'{"object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop", ' \
+               b'"message": {"role": "assistant", "content": "'
+        tail = b'"}}]}'
+        parts, left = [packer.compress(head)], max(0, size - len(head) - len(tail))
+        block = b"A" * 2**20
+        while left > 0:
+            parts.append(packer.compress(block[:left]))
+            left -= len(block)
+        parts += [packer.compress(tail), packer.flush()]
+        _BOMBS[size] = b"".join(parts)
+    return _BOMBS[size]
 
 
 def _call_first_tool(payload: dict, request: dict, arguments: dict) -> None:
@@ -296,7 +400,7 @@ async def _read_request(reader: asyncio.StreamReader):
 
 
 def _head(status: int, content_type: str, extra: dict | None = None) -> bytes:
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
               500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Status")
     lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", "Connection: keep-alive"]
     lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
@@ -353,11 +457,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per healthy reply")
     parser.add_argument("--retry-after", type=float, default=1.0)
     parser.add_argument("--hang", type=float, default=30.0)
+    parser.add_argument("--trickle", type=float, default=0.5, help="seconds before each body byte of 'trickle'")
+    parser.add_argument("--huge-bytes", type=int, default=64 * 2**20, help="inflated size of the 'huge' gzip bomb")
     parser.add_argument("--lifetime", type=float, default=120.0, help="stop by itself after this many seconds")
     parser.add_argument("--n-mode", choices=N_MODES, default="honour", help="what a request with n > 1 gets")
     args = parser.parse_args(argv)
     server = FaultServer(faults=[f for f in args.faults.split(",") if f], default=args.default,
                          delay_s=args.delay, retry_after_s=args.retry_after, hang_s=args.hang,
+                         trickle_s=args.trickle, huge_bytes=args.huge_bytes,
                          lifetime_s=args.lifetime, port=args.port, n_mode=args.n_mode)
 
     async def run() -> None:
