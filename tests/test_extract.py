@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinreason.grading.extract import RULES, Extraction, extract_answer, strip_thinking
+from clinreason.grading.parsers.letter import RULES, Extraction, extract_answer, strip_thinking
 from clinreason.items import YES_NO_MAYBE, Item, TaskType
 
 

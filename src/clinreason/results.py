@@ -11,6 +11,11 @@ from pydantic import BaseModel, Field
 class Prediction(BaseModel):
     output: str  # the final text the grader reads
     answer: str | None = None  # set when the method itself decides (e.g. a vote); else parsers read `output`
+    # How `answer` was reached, when the method set it: the rule ("vote", "extractor:model", ...) and
+    # whether it counts as given in the requested format (a vote: every counted sample was).
+    # None = a method's own decision, counted strict as before.
+    rule: str | None = None
+    strict: bool | None = None
     info: dict[str, Any] = Field(default_factory=dict)  # votes, rounds, branch taken, ...
 
 

@@ -33,7 +33,9 @@ class AnswerScorer(Scorer):
         if fmt not in GRADABLE:
             return Score(value=None, label="needs_judge", detail={"rule": "none", "strict": False, "gold": item.answer})
         if prediction.answer is not None and fmt != AnswerFormat.number:
-            answer, rule, strict = prediction.answer, "method", True
+            answer = prediction.answer
+            rule = prediction.rule or "method"
+            strict = True if prediction.strict is None else prediction.strict
         else:
             read = parse_answer(prediction.output if prediction.answer is None else prediction.answer, item)
             answer, rule, strict = read.answer, read.rule, read.strict

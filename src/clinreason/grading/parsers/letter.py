@@ -36,19 +36,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ..items import YES_NO_MAYBE, Item, TaskType
-
-
-@dataclass(frozen=True)
-class Extraction:
-    answer: str | None  # mcq: an option letter of the item; yes_no_maybe: "yes"/"no"/"maybe"; None = unparsed
-    rule: str  # name of the rule that resolved it (see RULES, maybe + "@think"), or "unparsed"
-    strict: bool  # True only when the answer came from the requested format (rule "format")
+from ...items import YES_NO_MAYBE, Item, TaskType
+from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
 
 
-UNPARSED = Extraction(None, "unparsed", False)
+
 
 # --------------------------------------------------------------------------------------------
 # Building blocks shared by the rules
@@ -146,7 +139,6 @@ _PUNCT_LEADING = ".:-–—"  # an opening "A, B and C are ..." is a list, not a
 _AFTER_PUNCT = " \t\n*_`'\"”’)]"  # "C." must end there: "e.g." is not option E
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_THINK_TAG = re.compile(r"<\s*(/?)\s*(?:think|thinking)\s*>", re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+")
 # Sentence/line boundaries for "the last sentence"; a single-letter marker "C. " is not a sentence end.
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?<!\b[A-Za-z][.!?])\s+|\n+")
@@ -393,31 +385,6 @@ RULES: tuple[str, ...] = tuple(name for name, _ in _RULE_FUNCS)
 # --------------------------------------------------------------------------------------------
 
 
-def strip_thinking(text: str) -> str:
-    """Remove reasoning-model thinking: <think>...</think> and <thinking>...</thinking> blocks
-    (case-insensitive, nesting tolerated). An unclosed <think> makes the rest thinking. A stray
-    closing tag with no opening one (chat templates that open <think> in the prompt) makes
-    everything before it thinking. Returns the visible text, stripped."""
-    if not isinstance(text, str):
-        return ""
-    visible: list[str] = []
-    depth, pos = 0, 0
-    for m in _THINK_TAG.finditer(text):
-        closing = bool(m.group(1))
-        if depth == 0:
-            if closing:
-                visible = []  # orphan close: all so far was thinking
-            else:
-                visible.append(text[pos : m.start()])
-                depth = 1
-        else:
-            depth += -1 if closing else 1
-        pos = m.end()
-    if depth == 0:
-        visible.append(text[pos:])
-    return "".join(visible).strip()
-
-
 def extract_answer(text: str, item: Item) -> Extraction:
     """The answer a free-text response commits to, and the rule that found it (see module doc)."""
     if item.task not in (TaskType.mcq, TaskType.yes_no_maybe):
@@ -428,7 +395,7 @@ def extract_answer(text: str, item: Item) -> Extraction:
     visible, suffix = strip_thinking(text), ""
     if not visible:
         # only thinking: look for an answer stated inside it, marked as such
-        visible, suffix = _THINK_TAG.sub("\n", text).strip(), "@think"
+        visible, suffix = THINK_TAG.sub("\n", text).strip(), "@think"
     if not visible:
         return UNPARSED
     for name, rule in _RULE_FUNCS:
