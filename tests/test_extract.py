@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinreason.grading.parsers.letter import RULES, Extraction, extract_answer, strip_thinking
+from clinreason.grading.parsers.letter import CONFLICT_RULE, RULES, Extraction, extract_answer, strip_thinking
 from clinreason.items import YES_NO_MAYBE, Item, TaskType
 
 
@@ -36,11 +36,47 @@ ITEMS = {
         id="p2", benchmark="toy", question="Q?", options={"A": "yes", "B": "no", "C": "Maybe"},
         answer="no", task=TaskType.yes_no_maybe,
     ),
+    # PubMedQA as a 3-option mcq (MedAgentsBench)
+    "pubmed_mcq": _mcq({"A": "yes", "B": "no", "C": "maybe"}, "B"),
+    # a real vignette: run-on generations are told apart from restatements of it
+    "vignette": Item(
+        id="v", benchmark="toy",
+        question="A 42-year-old man develops crushing chest pain an hour after using cocaine. His blood pressure "
+        "is 168/102 mm Hg. Which of the following is the most appropriate initial pharmacotherapy?",
+        options={"A": "Diltiazem", "B": "Labetalol", "C": "Nitroglycerin", "D": "Aspirin"}, answer="C",
+    ),
+    # IgakuQA: lowercase letters a-e, Japanese options
+    "ja": Item(
+        id="j", benchmark="toy", question="治療として適切なのはどれか。", language="ja", answer="e",
+        options={"a": "ジルチアゼム", "b": "ラベタロール", "c": "ニトログリセリン", "d": "アスピリン", "e": "ヘパリン"},
+    ),
+    "zh": Item(
+        id="z", benchmark="toy", question="最合适的初始治疗是？", language="zh", answer="D",
+        options={"A": "地尔硫䓬", "B": "拉贝洛尔", "C": "硝酸甘油", "D": "阿司匹林"},
+    ),
+    "fr": Item(
+        id="f", benchmark="toy", question="Quel est le traitement initial ?", language="fr", answer="B",
+        options={"A": "Diltiazem", "B": "Labétalol", "C": "Nitroglycérine", "D": "Aspirine"},
+    ),
+    "es": Item(
+        id="e", benchmark="toy", question="¿Cuál es el tratamiento inicial?", language="es", answer="C",
+        options={"A": "Diltiazem", "B": "Labetalol", "C": "Nitroglicerina", "D": "Aspirina"},
+    ),
+    "hi": Item(
+        id="h", benchmark="toy", question="प्रारंभिक उपचार क्या है?", language="hi", answer="A",
+        options={"A": "डिल्टियाज़ेम", "B": "लेबेटालोल", "C": "नाइट्रोग्लिसरीन", "D": "एस्पिरिन"},
+    ),
+    **{
+        f"ynm_{lang}": Item(id=f"y{lang}", benchmark="toy", question="Q?", answer="yes", task=TaskType.yes_no_maybe,
+                            language=lang)
+        for lang in ("zh", "ja", "fr", "es", "hi")
+    },
 }
 
 F, AP, BX, BA, LL, OT, YN, U = (
     "format", "answer_phrase", "boxed", "bare", "leading_letter", "option_text", "yes_no_maybe", "unparsed",
 )
+AL, JS, OL, OR, CF = "answer_label", "json", "option_line", "option_review", "conflict"
 
 CASES = [
     # ---- the requested format -> strict ----
@@ -150,20 +186,227 @@ CASES = [
     ("mcq4", "🙂🙂🙂 ∑∫≈ ΑΒΓ", None, U, False),
 ]
 
+_Q = ITEMS["vignette"].question
+_OPTS = "A. Diltiazem\nB. Labetalol\nC. Nitroglycerin\nD. Aspirin"
 
-@pytest.mark.parametrize(("item_key", "text", "answer", "rule", "strict"), CASES)
+# Shapes of real LLM responses beyond the basic ones, each as a careful human reads it.
+SHAPES = [
+    # ---- a JSON answer field, alone or after reasoning ----
+    ("mcq4", '{"answer": "C"}', "C", JS, False),
+    ("mcq4", 'Cocaine-associated chest pain calls for vasodilation, not beta blockade.\n\n```json\n{\n  "reasoning": '
+             '"Nitrates relieve the vasospasm.",\n  "answer": "C"\n}\n```', "C", JS, False),
+    ("mcq4", '{"answer_choice": "B. Labetalol", "confidence": 0.62}', "B", JS, False),
+    ("ynm", '{"answer_choice": "C. maybe"}', "maybe", JS, False),
+    ("mcq4", "{'answer': 'D'}\n\nLet me know if you would like more detail on antiplatelet therapy.", "D", JS, False),
+    ("mcq4", '{"reasoning": "At first the answer is B, but labetalol is risky.", "final_answer": "(C)"}', "C", JS,
+     False),
+    ("mcq4", '{"answer": "Nitroglycerin"}', "C", JS, False),
+    ("mcq4", '{"answer": "The correct answer is C because nitrates relieve the spasm."}', "C", JS, False),
+    ("mcq4", '[{"option": "A", "verdict": "incorrect"}, {"option": "C", "verdict": "correct"}]', None, U, False),
+    ("ynm", '```json\n{"answer": "no", "explanation": "The difference was not significant (p = 0.21)."}\n```', "no", JS,
+     False),
+    ("mcq4", '{"answer": ["A", "C"]}', None, CF, False),
+    ("mcq4", '{"answer": "B. Nitroglycerin"}', None, CF, False),
+    ("pubmed_mcq", '{"answer": "A) No"}', None, CF, False),
+    # ---- the answer on the line after a lead-in, and other lead-ins ----
+    ("mcq4", "Beta blockers leave alpha stimulation unopposed after cocaine use.\n\nTherefore, the correct answer is:"
+             "\n\nC) Nitroglycerin", "C", AP, False),
+    ("mcq4", "The best choice here is (option C), since nitrates relieve the vasospasm.", "C", AP, False),
+    ("mcq4", "Given the cocaine use, the most appropriate next step in management would be C) Nitroglycerin.", "C", AP,
+     False),
+    ("mcq4", "The most appropriate initial drug is **C. Nitroglycerin** because it relieves vasospasm.", "C", AP,
+     False),
+    ("mcq4", "**Answer:** B", "B", F, True),
+    ("mcq4", "Answer: C\n\nExplanation: option A (Diltiazem) is a negative inotrope and B is contraindicated.", "C", F,
+     True),
+    ("mcq4", "Answer - c (nitrates first, no beta blockers)", "C", AL, False),
+    ("mcq4", "ANSWER: A（地尔硫䓬）", "A", F, True),  # a comment in another script after the letter
+    ("mcq4", "ANSWER: C 硝酸甘油可缓解冠脉痉挛", "C", F, True),
+    ("mcq4", "ANSWER: Nitroglycerin", "C", AL, False),  # the option's text instead of its letter: not the format
+    ("mcq4", "The patient most likely has C. difficile colitis after the antibiotics.", None, U, False),
+    # ---- a stated answer wins over options discussed after it; a cut-off review is no answer ----
+    ("mcq4", "The answer is nitroglycerin.\n\nDiltiazem could worsen hypotension, and labetalol leaves alpha "
+             "stimulation unopposed. Aspirin is reasonable but does not relieve the spasm.", "C", AP, False),
+    ("mcq4", "Nitroglycerin is the drug of choice here. Diltiazem is an alternative, and aspirin should also be given.",
+     "C", OT, False),
+    ("mcq4", "Let's evaluate each option:\n\nA. Diltiazem - relieves vasospasm but depresses contractility.\n"
+             "B. Labetalol - contraindicated: unopposed alpha stimulation.\nC. Nitroglycerin - relieves", None, U,
+     False),
+    ("mcq4", "Cocaine chest pain is treated first with benzodiazepines. Diltiazem is a calcium channel blocker that",
+     None, U, False),
+    ("mcq4", "Diltiazem is contraindicated in this hypotensive patient.", None, U, False),
+    # ---- run-on generations: the answer to the asked question wins ----
+    ("vignette", f"ANSWER: C\n\nQuestion: A 60-year-old man with atrial fibrillation has palpitations. Which drug "
+                 f"controls the rate?\n{_OPTS}\nANSWER: A", "C", F, True),
+    ("vignette", "Nitrates relieve the vasospasm, so the answer is C.\n\nQuestion 2: A 30-year-old woman has "
+                 "pleuritic chest pain. What is the best initial test?\nA. D-dimer\nB. CT angiography\n"
+                 "The answer is B.", "C", AP, False),
+    ("vignette", f"Cocaine causes coronary vasospasm.\n\nQuestion: Which drug is first-line for stable angina?\n{_OPTS}"
+                 "\nAnswer: D", None, U, False),  # never answered the asked question
+    ("vignette", f"Sure, let me restate it.\n\nQuestion: {_Q}\n{_OPTS}\n\nNitrates relieve the spasm.\nANSWER: C", "C",
+     F, True),
+    ("vignette", "ANSWER: B\n\nHuman: Thanks! Another one: which drug treats torsades?\n\nAssistant: ANSWER: D", "B", F,
+     True),
+    ("ynm", "Yes. Mortality fell in the treated arm.\n\nQuestion: Does aspirin prevent stroke in atrial fibrillation?"
+            "\nAnswer: no", "yes", YN, False),
+    # ---- list introductions are not answers ----
+    ("mcq4", "Let's look at each option: A. Diltiazem is a calcium channel blocker.", None, U, False),
+    ("mcq4", "Let's consider each answer choice:\nA. Diltiazem - may cause hypotension\nB. Labetalol - unopposed alpha"
+             "\nC. Nitroglycerin - relieves vasospasm\nD. Aspirin - antiplatelet\n\nThe answer is C.", "C", AP, False),
+    ("mcq4", f"The options are:\n{_OPTS}", None, U, False),
+    ("mcq4", f"Answer choices:\n{_OPTS}\n\nI need more information to decide.", None, U, False),
+    # ---- several answers, none of them, a letter with another option's text: no guess ----
+    ("mcq4", "The answer is A, B, C, and D.", None, CF, False),
+    ("mcq4", "ANSWER: B, C", None, CF, False),
+    ("mcq4", "The answer is C or D, depending on the blood pressure.", None, CF, False),
+    ("mcq4", "The correct answer is none of the above; the patient needs benzodiazepines.", None, CF, False),
+    ("mcq4", "ANSWER: None", None, CF, False),
+    ("mcq4", "The answer is B) Nitroglycerin.", None, CF, False),
+    ("mcq4", "ANSWER: E. Nitroglycerin", None, CF, False),  # no option E, and the text is option C's
+    ("mcq4", "Nitroglycerin (B) is the best option.", None, CF, False),
+    ("mcq4", "Both B and C are correct.", None, U, False),
+    ("pubmed_mcq", "A. No, the difference disappeared after adjustment.", None, CF, False),
+    ("ynm_lettered", "C. maybe\n\nThe answer is a no.", None, CF, False),
+    ("ynm", "Given the small sample, the answer is a tentative yes.", "yes", AP, False),
+    ("pubmed_mcq", "B. No, the difference disappeared after adjustment.", "B", LL, False),
+    ("pubmed_mcq", "Based on the provided information and analysis, the correct output is:\n\nA", "A", OL, False),
+    ("mcq4", "Cocaine causes vasospasm.\n\nOption A:\nDiltiazem is a calcium channel blocker that", None, U, False),
+    # ---- other languages and scripts ----
+    ("zh", "答案：D", "D", AL, False),
+    ("zh", "根据临床表现，正确答案是B。", "B", AP, False),
+    ("zh", "答案：C（硝酸甘油）", "C", AL, False),
+    ("zh", "分析：可卡因引起冠脉痉挛。\n\n选项C是正确的。", "C", AP, False),
+    ("ja", "正解は e", "e", AP, False),
+    ("ja", "理由：抗凝療法が必要である。\n\ne: ヘパリンです", "e", OL, False),
+    ("ja", "ＡＮＳＷＥＲ：Ｄ", "d", F, True),  # full-width, and the item's letters are lowercase
+    ("mcq4", "Réponse : C", "C", AL, False),
+    ("fr", "La bonne réponse est B, car le labétalol contrôle la pression.", "B", AP, False),
+    ("es", "Respuesta: B", "B", AL, False),
+    ("es", "La respuesta correcta es la C.", "C", AP, False),
+    ("hi", "उत्तर: A", "A", AL, False),
+    ("zh", "答案为：C", "C", AP, False),
+    ("zh", "选项 (B) 拉贝洛尔，静脉注射。", "B", LL, False),
+    ("zh", "综上所述，本题选B。", "B", AP, False),
+    ("zh", "答案是A和C。", None, CF, False),
+    ("ja", "【正解】c", "c", AL, False),
+    ("ja", "よって正解はbである。", "b", AP, False),
+    ("fr", "La réponse est : C", "C", AP, False),
+    ("fr", "Je choisirais la réponse C.", "C", AP, False),
+    ("es", "La opción correcta es la C.", "C", AP, False),
+    ("hi", "सही उत्तर है (D)", "D", AP, False),
+    ("ynm_zh", "答案：是", "yes", AL, False),
+    ("ynm_zh", "研究显示差异无统计学意义。\n\n结论：否。", "no", YN, False),
+    ("ynm_zh", "是的，该研究表明死亡率下降。", "yes", YN, False),
+    ("ynm_zh", "是否有效尚不清楚，需要更多研究", None, U, False),
+    ("ynm_ja", "はい、有意な差が認められました。", "yes", YN, False),
+    ("ynm_ja", "いいえ。", "no", BA, False),
+    ("ynm_ja", "わからない", "maybe", BA, False),
+    ("ynm_fr", "Réponse : peut-être", "maybe", AL, False),
+    ("ynm_fr", "Oui, l'étude montre une réduction de la mortalité.", "yes", YN, False),
+    ("ynm_fr", "Non.", "no", BA, False),
+    ("ynm_es", "Sí, el ensayo demostró una reducción significativa.", "yes", YN, False),
+    ("ynm_es", "Respuesta: quizás", "maybe", AL, False),
+    ("ynm_hi", "उत्तर: नहीं", "no", AL, False),
+    ("ynm_hi", "हाँ, अध्ययन से लाभ स्पष्ट है।", "yes", YN, False),
+    ("ynm_hi", "शायद", "maybe", BA, False),
+    ("ynm_zh", "ANSWER: 是", "yes", AL, False),  # "ANSWER:" yes, but the prompt asks for the English word
+    ("ynm", "ANSWER: oui", "yes", AL, False),
+    # ---- reasoning models ----
+    ("mcq4", "<think>Labetalol? No, unopposed alpha. Nitrates.</think>\n\nThe final answer is $\\boxed{C}$.", "C", BX,
+     False),
+    ("mcq4", "<think>long deliberation</think>\n\n**Final Answer**\n\\[\n\\boxed{\\text{B}}\n\\]", "B", BX, False),
+    ("mcq4", "\\boxed{A, C}", None, CF, False),
+    ("mcq4", "<think>So the answer is A and C... hmm, or both", None, U, False),
+    # ---- two different answers with nothing but option text between them: a conflict ----
+    ("mcq4", "A. Diltiazem\n\nThe correct answer is D.", None, CF, False),
+    ("mcq4", "The correct answer is A. Diltiazem.\n\nThe correct answer is D. Aspirin.", None, CF, False),
+    ("mcq4", "ANSWER: A\nANSWER: C", None, CF, False),
+    ("mcq4", "C. Nitroglycerin\n\nThe correct answer is C.", "C", AP, False),
+    ("mcq4", "A. Diltiazem\n\nStep 1: identify the findings. Chest pain after cocaine use.\n\nThe correct answer is D.",
+     None, CF, False),  # a second answer, not a change of mind
+    ("mcq4", "A. Diltiazem\n\nOn reflection, diltiazem depresses contractility in this hypotensive patient.\n\n"
+             "The correct answer is C.", "C", AP, False),
+    ("mcq4", "Initial answer: B\n\nFeedback: labetalol leaves alpha stimulation unopposed after cocaine.\n\n"
+             "Refined answer: C", "C", AP, False),
+    # ---- a letter with text that is no option's ----
+    ("mcq10", "A. Median artery", None, CF, False),  # a garbled copy of A's text
+    ("mcq4", "D. Clopidogrel", None, CF, False),  # names no option
+    ("mcq4", "C. Nitroglycerine", "C", LL, False),  # a typo of its own text
+    ("es", "C. Nitroglicerína.", "C", LL, False),  # an accent
+    ("mcq4", "C. Nitrates relieve the coronary vasospasm caused by cocaine.", "C", LL, False),  # an explanation
+    ("mcq4", "C — 硝酸甘油可缓解冠状动脉痉挛，是首选药物", "C", LL, False),
+    ("mcq4", "The answer is C, a nitrate that relieves the vasospasm.", "C", AP, False),
+    # ---- a list of the options is not an answer; an answer then "why not the others" is ----
+    ("mcq4", "A. Diltiazem\nC. Nitroglycerin\nD. Aspirin", None, U, False),
+    ("mcq4", "A.\n\nA.\n\nB.\n\nC.\n\nD.", None, U, False),
+    ("mcq4", f"D. Aspirin\n{_OPTS}\n\nPlease go through the answer choices.", None, U, False),  # an echo
+    ("mcq4", f"{_OPTS}\n\nStep 2: Determine the correct answer.\nA) Diltiazem is the correct answer.\nB) Labetalol is "
+             "the correct answer.\n\nStep 3: Choose the correct answer.\nC: Nitroglycerin is the correct answer.", "C", AP,
+     False),
+    ("mcq4", "1. The correct answer is D. Aspirin.\n2. The correct answer is A. Diltiazem.\n3. The correct answer is C. "
+             "Nitroglycerin.\n\nThe correct answer is C. Nitroglycerin.", "C", AP, False),  # restated last: settled
+    ("mcq4", "C: Nitroglycerin.\n\nWhy not the others?\nA: diltiazem depresses contractility.\nB: labetalol leaves "
+             "alpha stimulation unopposed.\nD: aspirin does not relieve the spasm.", "C", LL, False),
+    # ---- a review judging every option, exactly one correct ----
+    ("mcq4", "A. Diltiazem: incorrect, a negative inotrope.\nB. Labetalol: incorrect, unopposed alpha.\n"
+             "C. Nitroglycerin: correct, relieves the vasospasm.\nD. Aspirin: incorrect as sole therapy.", "C", OR,
+     False),
+    ("ja", "a 誤り。\nb 誤り。β遮断薬は禁忌。\nc 誤り。\nd 誤り。\ne 正しい。抗凝固療法が必要である。", "e", OR, False),
+    ("mcq4", "A. Diltiazem: correct\nB. Labetalol: incorrect\nC. Nitroglycerin: correct\nD. Aspirin: incorrect", None,
+     U, False),
+    ("mcq4", "A. Diltiazem: incorrect\nB. Labetalol: incorrect\nC. Nitroglycerin: correct", None, U, False),
+    # ---- hypotheticals ----
+    ("mcq4", "If the patient were hypotensive, the answer would be A. Here, the answer is C.", "C", AP, False),
+    ("mcq4", "The answer would be B if he had not used cocaine. Nitrates come first, so the answer is C.", "C", AP,
+     False),
+    ("mcq4", "The correct answer is C.\n\nHowever, some might argue the answer is B.", "C", AP, False),
+    ("mcq4", "The best initial step is to obtain an ECG (B).", "B", AP, False),  # the clause ends with its letter
+    # ---- more lead-ins and labels ----
+    ("mcq4", "Answer seems to be C.", "C", AP, False),
+    ("zh", "【答案】B\n【解析】拉贝洛尔可同时控制心率和血压。", "B", AL, False),
+    ("zh", "缺铁性贫血属于小细胞低色素性贫血。答案：Ｃ", "C", AP, False),
+    ("ja", "cが正しい。", "c", AP, False),
+    ("ja", "答え: a, c", None, CF, False),
+    ("hi", "उत्तर: B और D", None, CF, False),
+    ("ynm", '```json\n{"final_decision": "no", "rationale": "Falls did not differ from placebo."}\n```', "no", JS,
+     False),
+    # ---- answer switched without a change of mind, steps then a conclusion, final answers ----
+    ("mcq4", "B. Labetalol\n\nThe best answer is:\nC. Nitroglycerin\n\nThe best answer is:\nC. Nitroglycerin", None,
+     CF, False),
+    ("mcq4", "C. Diltiazem\n\nThe answer is C.\n\nThe answer is C.", None, CF, False),  # letter with A's text
+    ("mcq4", "Step 1: The answer is B. Labetalol\nStep 2: The answer is D. Aspirin\n\nThe answer is B. Labetalol",
+     "B", AP, False),
+    ("mcq4", "The answer is D. Aspirin\nThe answer is B. Labetalol\n\nMy final answer is D. Aspirin", "D", AP, False),
+    ("mcq4", "<think>Hypertensive emergency with cocaine. I think the answer is C, but wait, should we check whether",
+     None, U, False),
+    ("mcq4", "<think>Beta blockers are out.</think>\n<answer>C</answer>", "C", AL, False),
+    ("mcq4", "1. Labetalol\n2. Aspirin\n3. Diltiazem", None, U, False),  # the options echoed, numbered
+    # ---- more languages ----
+    ("mcq4", "La bonne réponse est C : la nitroglycérine d'abord.", "C", AP, False),
+    ("mcq4", "सही विकल्प C है, क्योंकि", "C", AP, False),
+    ("mcq4", "Creo que la opción C es la correcta.", "C", AP, False),
+    ("mcq4", "Opción correcta: C) Nitroglycerin", "C", AL, False),
+    ("mcq4", "综合分析，答案应该是B。", "B", AP, False),
+    ("vignette", "C. Nitroglycerin\n\n### Question\nWhich ECG finding is typical of hypocalcemia?\n(A) Prolonged QT "
+                 "(B) Short QT\n### Answer\nA", "C", BA, False),
+]
+ALL_CASES = CASES + SHAPES
+
+
+@pytest.mark.parametrize(("item_key", "text", "answer", "rule", "strict"), ALL_CASES)
 def test_extract_table(item_key, text, answer, rule, strict):
     assert extract_answer(text, ITEMS[item_key]) == Extraction(answer, rule, strict)
 
 
 def test_table_covers_every_rule():
-    used = {rule.split("@")[0] for *_, rule, _ in CASES}
-    assert set(RULES) <= used
-    assert len(CASES) >= 50
+    used = {rule.split("@")[0] for *_, rule, _ in ALL_CASES}
+    assert set(RULES) | {CONFLICT_RULE} <= used
+    assert len(ALL_CASES) >= 150
 
 
 def test_rules_in_priority_order():
-    assert RULES == ("format", "boxed", "answer_phrase", "bare", "leading_letter", "option_text", "yes_no_maybe")
+    assert RULES == ("format", "answer_label", "json", "boxed", "answer_phrase", "bare", "leading_letter",
+                     "option_line", "option_review", "option_text", "yes_no_maybe")
 
 
 def test_other_tasks_are_unparsed():
@@ -204,6 +447,24 @@ def test_huge_and_adversarial_inputs_are_fast():
     assert time.perf_counter() - start < 20
 
 
+def test_adversarial_shapes_of_the_new_rules_are_fast():
+    inputs = [
+        "the answer is A, " * 5_000,  # every lead-in reads a slot, checks more letters and a list after it
+        "Question:\n" * 20_000,  # run-on headers
+        "答案：" * 10_000,
+        '{"answer": "' * 5_000,
+        "\n".join(f"{'ABCD'[i % 4]}. Diltiazem: incorrect" for i in range(5_000)),  # a long option review
+        "Nitroglycerin (B) is the best option. " * 3_000,
+        "x" * 20 + "?\nA." + "\n\nxxxxxxxxxxxxxxxxxxxxxxxxxx?\nA." * 3_000,  # posed questions
+        "是否" * 50_000,
+    ]
+    start = time.perf_counter()
+    for text in inputs:
+        for key in ("mcq4", "ja"):
+            extract_answer(text, ITEMS[key])
+    assert time.perf_counter() - start < 20
+
+
 _FRAGMENTS = st.sampled_from(
     [
         "ANSWER:", "answer is", "the correct answer is", "I would choose", "**", "(", ")", "<think>", "</think>",
@@ -221,7 +482,7 @@ def test_random_strings_never_raise(text, key):
     result = extract_answer(text, item)
     assert isinstance(result, Extraction)
     if result.answer is None:
-        assert result == Extraction(None, "unparsed", False)
+        assert result.rule.removesuffix("@think") in ("unparsed", CONFLICT_RULE) and not result.strict
     else:
         assert result.rule.removesuffix("@think") in RULES
         valid = YES_NO_MAYBE if item.task == TaskType.yes_no_maybe else tuple(item.options)

@@ -184,3 +184,85 @@ def test_file_level_errors(tmp_path):
     (tmp_path / "obj.json").write_text('{"rows": []}')
     with pytest.raises(DataError, match=r"obj.json: expected a list of records"):
         load_file(tmp_path / "obj.json", FIELDS)
+
+
+# --- options in one string, answer kinds, a language column ---------------------------------------
+
+# Real-shaped: a spreadsheet export where the choices sit in one cell, the answer is an option's text,
+# and each row says its language.
+SHEET = (
+    "ID,Q,Choices,Ans,Lang\n"
+    'r1,Which is a modifiable risk factor for type 2 diabetes?,"(A) BMI (B) Family history (C) Age (D) Ethnicity",BMI,en\n'
+    'r2,Quel est le principal facteur de risque ?,"A. Le tabac\nB. L\'âge\nC. Le sexe",L\'âge,fr\n'
+    'r3,¿Cuál es el fármaco de elección?,A) Amoxicilina; B) Vancomicina; C) Linezolid,amoxicilina,Spanish\n'
+    "r4,Which one?,\"(A) x (B) y\",y,\n"
+)
+
+
+def test_options_in_one_string_answer_text_language_column(tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text(SHEET, encoding="utf-8")
+    items = load_file(path, "question=Q,options=Choices,answer=Ans:text,id=ID,language=Lang")
+    assert [i.options for i in items[:3]] == [
+        {"A": "BMI", "B": "Family history", "C": "Age", "D": "Ethnicity"},
+        {"A": "Le tabac", "B": "L'âge", "C": "Le sexe"},
+        {"A": "Amoxicilina", "B": "Vancomicina", "C": "Linezolid"},
+    ]
+    assert [i.answer for i in items] == ["A", "B", "A", "B"]  # text matched exactly, else ignoring case
+    assert [i.language for i in items] == ["en", "fr", "es", "en"]  # "Spanish" -> es; blank -> the default
+
+
+def test_fieldmap_shorthands():
+    fm = FieldMap.parse("question=Q,options=O,answer=Ans:index1,language=Lang")
+    assert (fm.answer, fm.answer_kind, fm.answer_index_base, fm.language_field, fm.language) == ("Ans", "index1", 1, "Lang", "en")
+    fm = FieldMap.parse("question=Q,options=O,answer=Ans,language=pt_BR")
+    assert (fm.answer_kind, fm.language, fm.language_field) == ("auto", "pt-br", None)
+    assert FieldMap.parse("question=Q,options=O,answer=Ans,answer_index_base=0").answer_kind == "index0"
+    assert FieldMap.parse("question=Q,options=O,answer=A:B:letter").answer == "A:B"  # only a known kind is a suffix
+    assert FieldMap.parse("question=Q,options=O,answer=Ans,language_field=lg").language_field == "lg"
+    with pytest.raises(ValueError, match="disagree"):
+        FieldMap.parse("question=Q,options=O,answer=Ans:index0,answer_index_base=1")
+    with pytest.raises(ValueError, match="answer_kind"):
+        FieldMap.parse("question=Q,options=O,answer=Ans,answer_kind=position")
+
+
+@pytest.mark.parametrize("kind,gold,expected", [
+    ("index0", 0, "A"), ("index0", "2", "C"), ("index1", "1", "A"), ("index1", 3, "C"),
+    ("letter", "b", "B"), ("letter", "(C)", "C"), ("letter", "B.", "B"), ("text", "gamma", "C"), ("text", "Beta.", "B"),
+    ("auto", "C)", "C"), ("auto", "beta", "B"),
+])
+def test_answer_kinds(tmp_path, kind, gold, expected):
+    path = write(tmp_path / "k.jsonl", [{"q": "Q?", "o": "A. alpha\nB. beta\nC. gamma", "g": gold}])
+    [item] = load_file(path, f"question=q,options=o,answer=g:{kind}")
+    assert item.answer == expected
+
+
+@pytest.mark.parametrize("options,gold,spec_answer,field,message", [
+    ("A. Vitamin B. deficiency B. other", "A", "g", "o", "ambiguous: 'B.' occurs more than once"),
+    ("(A) x (B)", "A", "g", "o", "option B is empty"),
+    ("x or y", "A", "g", "o", "lettered options in one string"),
+    ("A. x\nB. y", "C", "g:letter", "g", "'C' is not an option letter (A, B)"),
+    ("A. x\nB. y", "z", "g:text", "g", "'z' is not the text of any option (A: 'x', B: 'y')"),
+    ("A. same\nB. same", "same", "g:text", "g", "is the text of several options (A, B): ambiguous"),
+    ("A. x\nB. y", "3", "g:index1", "g", "index '3' is not among the 2 options (base 1)"),
+    ("A. x\nB. y", "first", "g:index0", "g", "'first' is not an index"),
+    ("A. x\nB. y", "2", "g", "g", "write answer=COLUMN:index0 or :index1"),
+])
+def test_one_string_and_answer_kind_errors(tmp_path, options, gold, spec_answer, field, message):
+    good = {"g": "A", "g:letter": "A", "g:text": "x", "g:index0": "0", "g:index1": "1"}[spec_answer]
+    path = write(tmp_path / "bad.jsonl", [{"q": "Q?", "o": "A. x\nB. y", "g": good}, {"q": "Q?", "o": options, "g": gold}])
+    with pytest.raises(DataError) as err:
+        load_file(path, f"question=q,options=o,answer={spec_answer}")
+    text = str(err.value)
+    assert "bad.jsonl:2" in text and f"field '{field}'" in text and message in text, text
+
+
+def test_language_column_errors(tmp_path):
+    path = tmp_path / "lang.csv"
+    path.write_text("Q,O,A,Lang\nQ?,\"(A) x (B) y\",A,fr\nR?,\"(A) x (B) y\",B,Klingon\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"lang.csv:3: field 'Lang': 'Klingon' is not a language code"):
+        load_file(path, "question=Q,options=O,answer=A,language=Lang")
+    with pytest.raises(DataError, match=r"lang.csv:1: field 'Language': no such column"):
+        load_file(path, "question=Q,options=O,answer=A,language=Language")
+    items = scan_file(path, "question=Q,options=O,answer=A,language=Lang")
+    assert [i.language for i in items.items] == ["fr"] and items.skipped[0].line == 3

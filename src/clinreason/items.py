@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -37,6 +38,7 @@ class AnswerFormat(str, Enum):
     yes_no_maybe = "yes_no_maybe"
     number = "number"  # a number, right within `tolerance`
     date = "date"  # a calendar date (ISO text in `answer`)
+    weeks_days = "weeks_days"  # a (weeks, days) pair, e.g. gestational age: "(4 weeks, 2 days)"
     text = "text"  # free text, compared by a judge or a task scorer
     ranked_list = "ranked_list"  # e.g. a differential diagnosis, top-k
 
@@ -140,6 +142,8 @@ class Item(BaseModel):
                 date.fromisoformat(self.answer)
             except ValueError:
                 raise ValueError(f"gold answer {self.answer!r} is not an ISO date (YYYY-MM-DD)") from None
+        elif self.format == AnswerFormat.weeks_days and len(re.findall(r"\d+", self.answer)) not in (1, 2):
+            raise ValueError(f"gold answer {self.answer!r} is not a (weeks, days) pair, e.g. '(4 weeks, 2 days)'")
         elif self.format == AnswerFormat.letters:
             letters = [x.strip() for x in self.answer.split(",")]
             if not all(x in self.options for x in letters):

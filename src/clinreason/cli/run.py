@@ -32,7 +32,7 @@ def run(
     seed: int = typer.Option(0, "--seed", help="Seed for sampling and any random choice."),
     out: Path = OutOption,
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where benchmark files live (else $CLINREASON_DATA, then the user cache)."),
-    fields: Optional[str] = typer.Option(None, "--fields", help="For your own file: question=COL,options=A|B|C|D,answer=COL[,id=COL,context=COL]."),
+    fields: Optional[str] = typer.Option(None, "--fields", help="For your own file: question=COL,options=A|B|C|D (or one column holding all options: options=COL),answer=COL[:letter|:text|:index0|:index1][,id=COL,context=COL,language=COL or a code]."),
     api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Environment variable holding the API key."),
     timeout: float = typer.Option(120.0, "--timeout", help="Seconds per model request (HTTP backends)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not serve responses from the store's cache."),

@@ -33,3 +33,4 @@ def load_items(
     subset = bench.check_subset(subset)
     return bench.load(locate_file(bench, subset, data_dir, hub=hub), subset)
 from . import cupcase, healthbench, medec, medrbench  # noqa: E402,F401  (open-ended / rubric / MEDEC benchmarks)
+from . import cmmlu, frenchmedmcqa, headqa, igakuqa, medxpertqa, mmlu_translated  # noqa: E402,F401  (multilingual + MedXpertQA)

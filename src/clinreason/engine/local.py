@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from ..grading.extractor import answer_reading
 from ..grading.scorers import Scorer, build_scorers, error_score
 from ..items import Item
 from ..methods import MODEL_ROLE, Context, Method
@@ -19,6 +20,7 @@ from ..results import Score
 from ..store import Store
 from ..summary import summarize_run
 from ..tools import build_tools
+from .extract import extract
 from .plan import RunPlan, _by_role
 
 
@@ -127,7 +129,11 @@ async def _run_one(item: Item, method: Method, gateways: dict[str, Gateway], too
     scores: dict[str, Score] = {}
     try:
         prediction = await method(item, ctx)
-        record = {"status": "ok", "output": prediction.output, "answer": prediction.answer, "info": prediction.info}
+        # What the parser cannot read, the run's extractor model may (only with an `extractor` role).
+        prediction = await extract(item, prediction, ctx.lms)
+        # How the answer was reached (a vote, the extractor) is stored, so `regrade` rebuilds it.
+        record = {"status": "ok", "output": prediction.output, "answer": prediction.answer,
+                  "info": {**prediction.info, **answer_reading(prediction)}}
         for scorer in scorers:
             if not scorer.needs_model and scorer.applies(item):
                 scores[scorer.name] = scorer(item, prediction)

@@ -13,10 +13,33 @@ from ..prompts import render
 from ..results import Prediction
 
 
-def answer_of(text: str, item: Item) -> str | None:
+class Read(str):
+    """A sample's answer as the parser read it: the answer itself (votes count it as plain text),
+    carrying the rule that read it and whether that was the strict `format` rule."""
+
+    rule: str
+    strict: bool
+
+    def __new__(cls, answer: str, rule: str, strict: bool) -> Read:
+        read = super().__new__(cls, answer)
+        read.rule, read.strict = rule, strict
+        return read
+
+    def as_(self, answer: str) -> Read:
+        """Another answer read the same way (a shuffled sample's letter mapped back)."""
+        return Read(answer, self.rule, self.strict)
+
+
+def answer_of(text: str, item: Item) -> Read | None:
     """What a sample answers, read by the same per-format parser the scorer uses: votes count what
-    the grade would read (numbers and dates included)."""
-    return parse_answer(text, item).answer
+    the grade would read (numbers and dates included), and know how strictly it was read."""
+    read = parse_answer(text, item)
+    return None if read.answer is None else Read(read.answer, read.rule, read.strict)
+
+
+def plain(answers: list) -> list:
+    """Answers as plain JSON values, for a prediction's info (nested lists of rounds included)."""
+    return [plain(a) if isinstance(a, list) else (None if a is None else str(a)) for a in answers]
 
 
 def tally(answers: list[str | None]) -> Counter:
@@ -51,12 +74,30 @@ def vote_is_settled(answers: list[str | None], remaining: int) -> bool:
     return first - second > remaining
 
 
+def vote_strictness(answers: list[str | None]) -> bool | None:
+    """A vote is strict when every counted sample (every one whose answer entered the tally) was read
+    by the strict `format` rule, so `cot_sc` reports the strict share `cot` would for the same
+    texts. None when no counted answer says how it was read (answers from outside `answer_of`)."""
+    counted = [a for a in answers if a is not None]
+    known = [a.strict for a in counted if isinstance(a, Read)]
+    if not known:
+        return None
+    return len(known) == len(counted) and all(known)
+
+
 def voted_prediction(texts: list[str], answers: list[str | None], **info) -> Prediction:
-    """The method decides: the voted answer; output is a sample that gave it (for reading)."""
+    """The method decides: the voted answer (rule "vote", strict when every counted sample was read
+    by the `format` rule); output is a sample that gave it (for reading)."""
     winner = leader(answers)
     output = next((t for t, a in zip(texts, answers) if a == winner), texts[0] if texts else "")
-    return Prediction(output=output, answer=winner,
-                      info={"votes": dict(tally(answers)), "answers": answers, **info})
+    info = {key: plain(value) if key.startswith("answers") and isinstance(value, list) else value
+            for key, value in info.items()}
+    info = {"votes": {str(a): n for a, n in tally(answers).items()}, "answers": plain(answers),
+            "sample_rules": [a.rule if isinstance(a, Read) else (None if a is None else "method") for a in answers],
+            **info}
+    if winner is None:
+        return Prediction(output=output, info=info)
+    return Prediction(output=output, answer=str(winner), rule="vote", strict=vote_strictness(answers), info=info)
 
 
 def shuffle_options(options: dict[str, str], rng: random.Random) -> tuple[dict[str, str], dict[str, str]]:
@@ -73,7 +114,7 @@ def shuffle_options(options: dict[str, str], rng: random.Random) -> tuple[dict[s
 def fewshot_messages(item: Item, exemplars: list[Item], template: str, *, reasoning: bool,
                      options: dict[str, str] | None = None) -> list[Message]:
     """System, then one user/assistant turn per exemplar, then the item (through `template`)."""
-    messages = [Message(role="system", content=render("system"))]
+    messages = [Message(role="system", content=render("system", language=item.language))]
     for ex in exemplars:
         messages.append(Message(role="user", content=render(template, item=ex, options=ex.options)))
         messages.append(Message(role="assistant", content=render(

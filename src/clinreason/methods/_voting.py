@@ -11,7 +11,8 @@ async def sample_votes(method, item, lm, n: int, make_messages, *, map_back=None
                        tag="sample"):
     """Draw up to n samples, voting as they come. `make_messages(i)` -> sample i's messages;
     `shown_item(i)` -> the item as sample i showed it (extraction must read the shown options);
-    `map_back(i, answer)` translates a sample's answer (e.g. undoing a choice shuffle).
+    `map_back(i, answer)` translates a sample's answer (e.g. undoing a choice shuffle). Each answer
+    is a `_common.Read`: it carries the parser rule that read it, so the vote knows its strictness.
 
     Samples go out in batches: all n at once for a fixed vote; with adaptive stopping, each batch is
     the fewest further samples after which the vote could be settled, so exactly the samples that
@@ -34,7 +35,9 @@ async def sample_votes(method, item, lm, n: int, make_messages, *, map_back=None
         for i, completion in zip(indices, completions):
             answer = answer_of(completion.text, shown_item(i) if shown_item else item)
             texts.append(completion.text)
-            answers.append(map_back(i, answer) if (map_back and answer is not None) else answer)
+            if map_back and answer is not None:
+                answer = answer.as_(map_back(i, answer))  # the shown letter's original, read as strictly
+            answers.append(answer)
             tokens.append(completion.usage.prompt_tokens + completion.usage.completion_tokens)
         if adaptive and _should_stop(p, answers, n - len(texts)):
             break

@@ -1,7 +1,8 @@
 """One answer parser per answer format, shared by scoring and voting.
 
 `parse_answer(text, item)` reads what a response commits to, in the item's own terms: an option
-letter, a set of letters, yes/no/maybe, a number, an ISO date, or the final text. Scorers compare
+letter, a set of letters, yes/no/maybe, a number, an ISO date, a (weeks, days) pair, or the final
+text. Scorers compare
 that with the gold; voting methods count it. Because both use this one function, a vote can never
 disagree with the grade about what a sample said. Pure, never raises on any string.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from ...items import AnswerFormat, Item
 from .base import UNPARSED, Extraction, strip_thinking
-from .date import parse_date
+from .date import canonical_weeks_days, parse_date, parse_weeks_days
 from .letter import extract_answer
 from .letters import parse_letters
 from .number import canonical_number, extract_number, parse_number
@@ -23,6 +24,7 @@ PARSERS: dict[AnswerFormat, Callable[[str, Item], Extraction]] = {
     AnswerFormat.yes_no_maybe: extract_answer,
     AnswerFormat.number: parse_number,
     AnswerFormat.date: parse_date,
+    AnswerFormat.weeks_days: parse_weeks_days,
     AnswerFormat.letters: parse_letters,
     AnswerFormat.text: parse_text,
     AnswerFormat.ranked_list: parse_text,
@@ -34,5 +36,17 @@ def parse_answer(text: str, item: Item) -> Extraction:
     return PARSERS[item.format](text or "", item)
 
 
-__all__ = ["PARSERS", "UNPARSED", "Extraction", "canonical_number", "extract_answer", "extract_number",
-           "parse_answer", "strip_thinking"]
+def parse_gold(item: Item) -> str | None:
+    """The item's gold answer in the form its parser writes answers (numbers and (weeks, days)
+    pairs have several spellings; letters, yes/no/maybe and ISO dates are stored as written)."""
+    if item.format == AnswerFormat.number:
+        return canonical_number(float(item.answer))
+    if item.format == AnswerFormat.weeks_days:
+        return parse_weeks_days(item.answer).answer
+    if item.format == AnswerFormat.letters:
+        return ",".join(sorted(x.strip() for x in item.answer.split(",") if x.strip()))
+    return item.answer
+
+
+__all__ = ["PARSERS", "UNPARSED", "Extraction", "canonical_number", "canonical_weeks_days", "extract_answer",
+           "extract_number", "parse_answer", "parse_gold", "strip_thinking"]

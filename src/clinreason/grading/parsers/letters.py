@@ -1,20 +1,108 @@
-"""Sets of option letters (multi-answer exams): `ANSWER: A, C` -> "A,C"."""
+"""Sets of option letters (multi-answer exams: "select all that apply", FrenchMedMCQA, IgakuQA):
+`ANSWER: A, C` -> "A,C" (sorted, comma-separated, the form the gold is compared in).
+
+A list is letters joined by commas, semicolons, slashes, "&", "+", the ideographic comma "、",
+spaces, or a conjunction ("and", "et", "y", "und", "e"): "A, C", "A and C", "A et C", "A y C",
+"A、C", "(A) (C)", "A/C". Letters may also be written together ("AC", "ACE") when they are distinct
+options and nothing but punctuation follows ("ACE inhibitors" is not a list). Full-width letters
+(ＡＣ) and lowercase single letters ("a、c", IgakuQA's own spelling) read as their options.
+
+Rules, first that finds a list wins:
+  format         the last `ANSWER:` line (also "Answers:", "Réponse(s) :", "Respuesta:", "答え：").
+  answer_phrase  "the correct answers are A and C", "correct options: B, D", "réponses correctes : A et C".
+  bare           the whole response is the list: "A, C", "AC."."""
 
 from __future__ import annotations
 
 import re
 
 from ...items import Item
-from .base import UNPARSED, Extraction, strip_thinking
+from ._read import answer_lines, visible
+from .base import UNPARSED, Extraction
 
-_ANSWER_LINE = re.compile(r"^\W*answer\W*[:=]\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_LETTER_LIST = re.compile(r"\b([A-Z])\b")
+_TOKEN = r"(?<![A-Za-z0-9])[(\[]?(?:[A-Z]{1,26}|[a-z])[)\]]?(?![A-Za-z0-9])"
+_CONJ = r"(?:and|et|y|und|e|og|och|en|и)"
+_SEP = (r"(?:[ \t]*[,;/&+、，・][ \t]*(?:" + _CONJ + r"[ \t]+)?"  # "A, C", "A, and C", "A、C"
+        r"|[ \t]+(?:" + _CONJ + r"[ \t]+)?"  # "A C", "A and C", "A et C", "A y C"
+        r"|[ \t]*(?:和|及び|と)[ \t]*)")
+_FIRST = re.compile(r"(?P<tok>" + _TOKEN + r")")
+_NEXT = re.compile(_SEP + r"(?P<tok>" + _TOKEN + r")")
+_LEAD = re.compile(r"[\s*_`'\"“”]*(?:(?:options?|choices?|letters?)[ \t]*:?[ \t]*)?", re.IGNORECASE)
+_PHRASE = re.compile(
+    r"(?i)\b(?:(?:the|my)\s+)?(?:(?:correct|right|true|final|best)\s+)*(?:answers?|options?|choices?|statements?)"
+    r"(?:\s+(?:correct|exactes?|correctes?))?\s*(?:are|is|would\s+be|:|=)\s*"
+    r"|réponses?\s+(?:correctes?|exactes?)?\s*(?:sont|est|:)\s*"
+    r"|respuestas?\s+(?:correctas?)?\s*(?:son|es|:)\s*"
+    r"|(?:正解|答え)\s*(?:は|:)\s*|(?:正确|正確)?(?:答案|选项|選項)\s*(?:是|为|為|:)\s*")
+# a JSON answer field holding a list: {"answer": ["A", "C"]}
+_JSON_LIST = re.compile(r"(?i)[\"']answers?[\"']\s*:\s*\[([^\[\]]{0,200}+)\]")
+# "A、B、C 都对", "A, C are all correct": the list, then a verdict on all of it
+_ALL_TRUE = re.compile(r"(?i)\s*(?:(?:are\s+)?all\s+(?:correct|true|right)|(?:都|均|全部?|すべて|全て)\s*(?:对|對|正确|正確|正しい))")
+_GLUED_LOWER = re.compile(r"[a-z]{2,10}+[.。]?")
+_TRAILING_OK = re.compile(r"\s*(?:$|[.,;:)\]\-–—(]|\n|\s+(?:are|is|sont|son)\b)", re.IGNORECASE)
+
+
+def _resolve(token: str, item: Item) -> list[str] | None:
+    """A token ("C", "(c)", "ACE") -> option letters, or None when it is not one."""
+    core = token.strip("()[]")
+    letters = []
+    for ch in core:
+        hit = next((c for c in (ch, ch.upper(), ch.lower()) if c in item.options), None)
+        if hit is None or hit in letters:
+            return None
+        letters.append(hit)
+    return letters
+
+
+def _scan(text: str) -> tuple[list[str], int]:
+    """The letter tokens `text` opens with (after a lead-in like "options:"), and where they end."""
+    m = _FIRST.match(text, _LEAD.match(text).end())
+    if not m:
+        return [], 0
+    tokens, end = [m.group("tok")], m.end()
+    while m := _NEXT.match(text, end):
+        tokens.append(m.group("tok"))
+        end = m.end()
+    return tokens, end
+
+
+def read_letters(text: str, item: Item) -> str | None:
+    """The set of option letters `text` opens with, written "A,C"; None when it opens with none."""
+    tokens, end = _scan(text)
+    if not tokens:
+        return None
+    glued = any(len(t.strip("()[]")) > 1 for t in tokens)
+    if glued and not _TRAILING_OK.match(text, end):
+        return None  # "ACE inhibitors", "ALL of the above": a word, not letters
+    letters: set[str] = set()
+    for token in tokens:
+        resolved = _resolve(token, item)
+        if resolved is None:
+            return None  # "A and Z": one token is no option, so this is not a clean list
+        letters.update(resolved)
+    return ",".join(sorted(letters)) if letters else None
 
 
 def parse_letters(text: str, item: Item) -> Extraction:
-    """A set of option letters on the answer line (`ANSWER: A, C`), written sorted: "A,C"."""
-    lines = _ANSWER_LINE.findall(strip_thinking(text or ""))
-    if not lines:
+    """A set of option letters (see module doc), sorted: "A,C"."""
+    shown, suffix = visible(text)
+    lines = answer_lines(shown)
+    for line in reversed(lines):
+        if answer := read_letters(line, item):
+            return Extraction(answer, "format" + suffix, not suffix)
+    if lines:
         return UNPARSED
-    letters = sorted({tok for tok in _LETTER_LIST.findall(lines[-1].upper()) if tok in item.options})
-    return Extraction(",".join(letters), "format", True) if letters else UNPARSED
+    for m in reversed(list(_JSON_LIST.finditer(shown))):
+        if answer := read_letters(re.sub(r"[\"']", "", m.group(1)), item):
+            return Extraction(answer, "json" + suffix, False)
+    for m in reversed(list(_PHRASE.finditer(shown))):
+        if answer := read_letters(shown[m.end():m.end() + 200], item):
+            return Extraction(answer, "answer_phrase" + suffix, False)
+    if len(shown) <= 80 and (answer := read_letters(shown, item)):
+        rest = shown[_scan(shown)[1]:]
+        rest = rest[m.end():] if (m := _ALL_TRUE.match(rest)) else rest
+        if not rest.strip(" \t\n.;:*_`'\"。"):
+            return Extraction(answer, "bare" + suffix, False)
+    if _GLUED_LOWER.fullmatch(shown) and (answer := read_letters(shown.upper(), item)):
+        return Extraction(answer, "bare" + suffix, False)  # "ac": lowercase letters written together
+    return UNPARSED

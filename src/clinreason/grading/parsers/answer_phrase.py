@@ -1,0 +1,156 @@
+"""Rule "answer_phrase": an answer stated in prose, in any of our languages.
+
+Answer-first: "the (correct/best/final) answer is C", "I would choose C", "my answer: (C)", the answer
+on the line after the lead-in ("the correct answer is:\\n\\nB) ..."), an option's text after it ("the
+answer is nitroglycerin"), "La respuesta correcta es la C", "正确答案是B", "正解は e". A looser lead-in
+("the most appropriate next step would be B) ...") needs a marked letter or the option's text.
+Letter-first: "C is the correct answer", "(C) is correct", "option B is the best choice", "选项C是正确的",
+"A: Kocher's incision is the correct answer." (with that option's own text).
+
+Skipped: hypotheticals ("if the answer is A", "the answer would be B if ..."), list introductions
+("each option: A. ...", "the options:\\nA. ...\\nB. ..."), "C. difficile", "Nitroglycerin (B) is the best
+option" (text and letter disagree: CONFLICT). Returns every occurrence, in order: letter.py decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...items import Item, TaskType
+from .phrases import PHRASE_LEADINS_CJK, PHRASE_LEADINS_LATIN
+from .options import ENUM_LINE, is_letter, norm, option_at, resolve
+from .slots import CLOSE, CONFLICT, OPEN, TOK, read_slot
+
+Occurrence = tuple[int, int, str]  # (start, end, answer or CONFLICT)
+
+_PHRASE = re.compile(
+    r"(?i)\b(?:(?:the|my|our)\s+)?"
+    r"(?:(?:final|correct|right|best|most\s+(?:likely|appropriate|accurate|correct)|single\s+best|true|only)\s+)*"
+    r"(?:answer|option|choice|response|selection)(?:\s+to\s+(?:the|this)\s+question)?[*_]*+[ \t]*+"
+    # the verb/separator; a bare line break covers a "## Final Answer" heading with the letter below
+    r"(?P<sep>is|would\s+be|should\s+be|will\s+be|must\s+be|(?:seems|appears)\s+to\s+be|=|:|[-–—]|(?=\n))"
+    r"(?:,?\s+(?:therefore|thus|likely|probably|most\s+likely|clearly|definitely|still|then|actually|indeed|in\s+fact"
+    r"|now|instead|ultimately|finally|overall),?)?[ \t]*+:?"
+    r"|\bi(?:['’]d|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
+    r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend)"
+    # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
+    r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective)|best|correct|preferred)"
+    r"(?:\s+[a-z]+){0,5}?\s+(?:is|would\s+be|should\s+be|will\s+be)(?:\s+(?:likely|probably))?[ \t]*+:?)"
+    + "".join(rf"|\b{p}[ \t]*+:?" for p in PHRASE_LEADINS_LATIN)
+    + rf"|{PHRASE_LEADINS_CJK}\s*+:?"
+)
+# Hypotheticals: "If the answer is A", "If he were hypertensive, the answer would be B", "If X, then the
+# answer is B", "the answer would be B if ...", "some might argue the answer is B". Not "If A is wrong,
+# ..., so the answer is D".
+_IF_CLAUSE = re.compile(r"(?i)\b(?:if|whether|assuming|suppose|supposing|unless)\s+$")
+# someone else's view in the same clause: "some might argue the answer is B", "one could say ..."
+_MODAL_CLAUSE = re.compile(r"(?i)\b(?:might|could|may)\s+(?:\w+\s+){0,3}$")
+_IF_SENTENCE = re.compile(r"(?i)^\W*(?:if|unless|suppose|supposing|assuming|had|were)\b")
+_CONDITIONAL = re.compile(r"(?i)\b(?:would|could|might)\b|^\W*then\b")
+_HYPOTHETICAL_AFTER = re.compile(r"(?i)[^.\n]{0,40}?\b(?:if|unless|only\s+when)\b")
+_SENTENCE_START = re.compile(r"[.!?\n。][^.!?\n。]*$")
+_CLAUSE_START = re.compile(r"[,;:][^,;:]*$")
+# "each option: A. ...", "the next choice: B" introduce a list or a review, not an answer
+_QUANTIFIED = re.compile(
+    r"(?i)\b(?:each|every|all|following|other|another|remaining|these|those|first|second|third|next|any|an|one"
+    r"|previous|last)\s+(?:answer\s+)?$"
+)
+_SLOT_TOKEN = re.compile(r"(?i)\s*+" + OPEN + r"(?:option\s+)?" + TOK + CLOSE)
+_NEXT_LINE = re.compile(r"[^\n]{0,400}+\n(?:[ \t]*+\n){0,3}+")  # bounded: keeps long lines linear
+
+# Letter-first. Negations ("C is not correct") and "C is the most likely to ..." don't match.
+_LETTER_FIRST = re.compile(
+    # the lookbehind forbids starting inside a run of markup: keeps "(((((..." linear
+    r"(?i)(?<![a-z0-9*_`'\"“‘(\[{$])(?P<noun>(?:option|choice|answer|letter|opci[oó]n|respuesta)\s+)?" + OPEN + TOK + CLOSE
+    + r"\s+(?:es\s+(?:la\s+|el\s+)?(?:correct[ao]|adecuad[ao])(?![a-z])|est\s+(?:la\s+)?(?:bonne|correcte|exacte)(?![a-z])"
+    r"(?:\s+réponse)?|is\s+(?:(?:the|my)\s+)?(?:correct|right|best|most\s+(?:likely|appropriate|correct))"
+    r"(?:\s+(?:answer|option|choice|response|diagnosis|treatment|step|management|explanation|cause|mechanism"
+    r"|drug|medication|test|intervention|one))?"
+    r"(?=[ \t*_]*+(?:$|[\n.,;:!?)]|(?:here|because|since|as|given|for\s+(?:this|the)|in\s+this)\b)))"
+)
+# ... with the option's text between: "A: Kocher's incision is the correct answer." (a line of its own)
+_LETTER_TEXT_FIRST = re.compile(
+    r"(?im)^[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?(?P<tok>[a-z])[.):][ \t*_]*+(?P<said>[^\n]{1,200}?)[*_]*+"
+    r"[ \t]++(?:is|would\s+be)\s+(?:the\s+)?(?:correct|right|best|most\s+(?:likely|appropriate))\b"
+    r"(?:\s+(?:answer|option|choice|diagnosis|treatment|step|management|drug|one))?(?=[ \t*_]*+(?:$|[.,;:!]))"
+)
+_LETTER_FIRST_BEFORE = re.compile(r"(?i)(?:[\n.!?:;,]|\b(?:so|thus|therefore|hence|then))[ \t*_]*$")
+# "选项C是正确的", "cが正しい"; without the particle only mid-line ("a 正しい。" opens a review line)
+_LETTER_FIRST_CJK = re.compile(
+    r"(?i)(?:(?P<noun>选项|選項)|(?<!\w))(?P<tok>[a-z])(?![a-z0-9])[ \t]*+(?P<particle>是|为|為|が)?"
+    r"(?:正确|正確|最佳|正解|正しい)"
+)
+_LINE_OPENING = re.compile(r"(?:^|\n)[ \t*_>#-]*+$")
+
+
+def _hypothetical(text: str, m: re.Match) -> bool:
+    before = text[max(0, m.start() - 300) : m.start()]
+    cut = _SENTENCE_START.search(before)
+    sentence = before[cut.start() + 1 :] if cut else before
+    cut = _CLAUSE_START.search(sentence)
+    clause = sentence[cut.start() + 1 :] if cut else sentence
+    if _IF_CLAUSE.search(clause) or _MODAL_CLAUSE.search(clause):
+        return True  # "if the answer is A", "some might argue that the answer is B"
+    if _IF_SENTENCE.match(sentence) and cut and _CONDITIONAL.search(clause + m.group(0)):
+        return True  # "If he were hypertensive, the answer would be B"
+    return bool(re.search(r"(?i)would|could|might", m.group(0))) and bool(_HYPOTHETICAL_AFTER.match(text, m.end()))
+
+
+def _list_intro(text: str, pos: int, item: Item) -> bool:
+    """The slot at `pos` holds the first option and the next line enumerates the second one."""
+    keys = list(item.options)
+    m = _NEXT_LINE.match(text, pos)
+    nxt = ENUM_LINE.match(text, m.end()) if m else None
+    return bool(nxt and len(keys) > 1 and resolve(nxt.group(1), item) == resolve(keys[1], item))
+
+
+def _named_before(before: str, answer: str, item: Item) -> str:
+    """`answer`, or CONFLICT when another option's text comes right before its letter:
+    "Nitroglycerin (B) is the best option"."""
+    tail = norm(before)
+    named = [k for k, v in item.options.items() if len(norm(v)) > 3 and tail.endswith(norm(v))]
+    return CONFLICT if named and answer not in named and item.task == TaskType.mcq else answer
+
+
+def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
+    """Every answer stated in prose (see the module doc), in text order."""
+    found: list[Occurrence] = []
+    for m in _PHRASE.finditer(text):
+        if _hypothetical(text, m) or _QUANTIFIED.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
+        got = read_slot(text, m.end(), item)
+        if got is None:
+            continue
+        slot = _SLOT_TOKEN.match(text, m.end())
+        by_letter = bool(slot) and got == resolve(slot.group("tok"), item)
+        if m.group("loose") and by_letter and is_letter(slot.group("tok")):
+            # loose lead-ins need a marked letter ("B)", "**B**") or the option's text after it
+            if not slot.group("close") and not option_at(text, slot.end(), item, key=got):
+                continue
+        if by_letter and _list_intro(text, slot.end(), item):
+            if m.group(0).rstrip().endswith(":") or m.group("sep") in (":", ""):
+                continue
+        found.append((m.start(), m.end(), got))
+    for m in _LETTER_FIRST.finditer(text):
+        answer = resolve(m.group("tok"), item)
+        if answer is None:
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        at_boundary = (m.start() <= 40 and not before.strip(" \t*_")) or _LETTER_FIRST_BEFORE.search(before)
+        # without a noun or markup, only an uppercase letter at a sentence/clause start counts
+        if m.group("noun") or m.group("close") or (at_boundary and m.group("tok").isupper()):
+            found.append((m.start("tok"), m.end(), _named_before(before, answer, item)))
+    for m in _LETTER_TEXT_FIRST.finditer(text):
+        answer = resolve(m.group("tok"), item)
+        said = norm(m.group("said"))
+        if answer is not None and item.task == TaskType.mcq:
+            if said == norm(item.options[answer]):
+                found.append((m.start(), m.end(), answer))
+            elif any(said == norm(v) for v in item.options.values()):
+                found.append((m.start(), m.end(), CONFLICT))  # "B) Kocher's incision is the correct answer."
+    for m in _LETTER_FIRST_CJK.finditer(text):
+        answer = resolve(m.group("tok"), item)
+        opens_line = _LINE_OPENING.search(text, max(0, m.start() - 20), m.start())
+        if answer is not None and (m.group("noun") or m.group("particle") or not opens_line):
+            found.append((m.start(), m.end(), answer))
+    return sorted(found)

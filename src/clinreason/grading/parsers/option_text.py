@@ -1,0 +1,127 @@
+"""Rules that read an option without an answer phrase: "option_line", "option_review", "option_text".
+
+option_line   a line of its own holding a letter, or a letter with that option's text ("**C**",
+              "C. Nitroglycerin", "e: ヘパリンです"), when no other option is enumerated anywhere.
+option_review (mcq) every option reviewed on its own line with a verdict, exactly one judged correct:
+              "A. Diltiazem: incorrect ... C. Nitroglycerin: correct ...", "a 正しい。… b 誤り。…".
+option_text   (mcq) the response names an option's text instead of its letter. Committing sentences
+              win ("Nitroglycerin is the drug of choice.", "Give heparin."), so an answer stated
+              first is not overridden by options discussed after it. Else the only option named
+              (in English text, never in a sentence that rejects it), else a last line that is nothing
+              but an option's text. A reply cut off mid-sentence answers nothing here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...items import Item, TaskType
+from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions
+from .phrases import COMMIT_CUES, NEGATIVE_CUES, VERDICT_NO, VERDICT_YES
+from .slots import CONFLICT, parse_value
+
+# Sentence/line boundaries; a single-letter marker "C. " is not a sentence end.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?<!\b[A-Za-z][.!?])\s+|(?<=[。！？])|\n+")
+_LETTER_START = re.compile(r"(?i)[\W_]*+(?:(?:option|choice)\s*[:#]?\s*)?[a-z](?![a-z0-9])")
+# A review of the options ("Let's look at each option:") names options without choosing one.
+_REVIEW = re.compile(
+    r"(?i)\b(?:each|every|all|the|other|remaining)\s+(?:of\s+the\s+)?(?:options|choices|answer\s+choices)\b"
+    r"|\blet['’]s\s+(?:look|review|analy[sz]e|consider|evaluate|go\s+through|examine|break)\b"
+)
+_REVIEW_LINE = re.compile(r"(?im)^[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?([a-z])(?![a-z0-9])[.):]?[ \t*_]*+")
+_VERDICT_SEP = re.compile(r"[ \t*_`]*+[:\-–—→=.,。、]?[ \t*_`]*+")
+_VERDICT = re.compile(rf"(?i)(?:(?P<yes>{VERDICT_YES})|(?P<no>{VERDICT_NO}))(?![a-z])")
+_NUMBERED = re.compile(r"[ \t*_#>-]*+\d{1,2}[.)][ \t]")
+_TERMINAL = ".!?。！？)]*_\"'”’`>"
+
+
+def _named(text: str, item: Item) -> set[str]:
+    return {letter for _, letter in option_mentions(text, item)}
+
+
+def _cut_off(text: str) -> bool:
+    """The reply stops mid-sentence: no closing punctuation and a last line of several words."""
+    last = text.rstrip().rsplit("\n", 1)[-1]
+    return bool(last) and last[-1] not in _TERMINAL and len(last.split()) >= 4
+
+
+def _english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isascii() for ch in letters) >= 0.95 * len(letters)
+
+
+def rule_option_text(text: str, item: Item) -> str | None:
+    """(mcq) The option whose text the response commits to (see the module doc)."""
+    if item.task != TaskType.mcq:
+        return None
+    text = text[-20000:]
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) >= 2 and all(_NUMBERED.match(line) and _named(line, item) for line in lines):
+        return None  # "1. 4, increases\n2. 1, increases ...": the options echoed as a numbered list
+    letters = _named(text, item)
+    if not letters:
+        return None
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s and any(ch.isalnum() for ch in s)]
+    named = [(s, _named(s, item)) for s in sentences]
+    committed = set()
+    for s, opts in named:
+        if len(opts) == 1 and not ENUM_LINE.match(s) and COMMIT_CUES.search(s) and not NEGATIVE_CUES.search(s):
+            committed |= opts
+    if committed:
+        return committed.pop() if len(committed) == 1 else None
+    if _cut_off(text) or _REVIEW.search(text) or len(enumerated(text, item)) >= 2:
+        return None  # a review or list of the options, or a reply cut off mid-sentence: no commitment
+    if len(letters) == 1 and _english(text):  # (rejections are only recognized in English)
+        letter = next(iter(letters))
+        rejected = any(letter in opts and NEGATIVE_CUES.search(s) for s, opts in named)
+        return None if rejected else letter
+    last, opts = named[-1] if named else ("", set())
+    if len(opts) == 1 and not ENUM_LINE.match(last):
+        letter = next(iter(opts))
+        if norm(last) == norm(item.options[letter]):
+            return letter  # the last line is nothing but an option's text: "Nitroglycerin."
+    return None
+
+
+def rule_option_line(text: str, item: Item) -> str | None:
+    """A line of its own that is just a letter, or a letter with its option's text, when no other
+    option is enumerated in the response (a list of options is a review, not an answer)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return None  # a one-line response is "bare" or "leading_letter" territory
+    longest = max((len(o) for o in item.options.values()), default=0)
+    found = set()
+    for line in lines:
+        if line.rstrip(" \t*_").endswith(":"):
+            continue  # "Option A:" heads a discussion of A, it doesn't choose it
+        if len(line) <= longest + 60 and _LETTER_START.match(line):
+            got = parse_value(line, item, text_ok=False)
+            if got is not None:
+                found.add(got)
+    if len(found) != 1:
+        return None
+    got = found.pop()
+    listed = enumerated(text, item)
+    if got == CONFLICT:
+        return CONFLICT if len(listed) <= 1 else None
+    return got if listed <= {got} else None
+
+
+def rule_option_review(text: str, item: Item) -> str | None:
+    """(mcq) Every option reviewed on a line of its own with a verdict; exactly one judged correct."""
+    if item.task != TaskType.mcq:
+        return None
+    verdicts: dict[str, set[bool]] = {}
+    for m in _REVIEW_LINE.finditer(text):
+        key = option_key(m.group(1), item)
+        if key is None:
+            continue
+        pos = m.end()
+        own = option_at(text, pos, item, key=key)
+        pos = _VERDICT_SEP.match(text, own[1] if own else pos).end()
+        v = _VERDICT.match(text, pos)
+        verdicts.setdefault(key, set()).add(bool(v and v.group("yes")) if v else None)
+    if set(verdicts) != set(item.options) or any(len(v) != 1 or None in v for v in verdicts.values()):
+        return None  # not every option judged, once, clearly
+    correct = [key for key, v in verdicts.items() if True in v]
+    return correct[0] if len(correct) == 1 else None

@@ -1,0 +1,177 @@
+"""The item's options in a response: letters and yes/no/maybe words resolved to the item's answers, an
+option's text found at a position, option lists, and text after a letter that is no option's.
+
+Shared by the letter / yes-no-maybe rules (slots.py, letter.py, option_text.py). Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from ...items import Item, TaskType
+from .phrases import VERDICT_YES, WORD_CLASS, WORD_LANGS
+
+# A line that enumerates an option: "A. ...", "(b) ...", "- **C)** ...", "Option B: ...".
+ENUM_LINE = re.compile(r"(?im)^[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?([a-z])[.):]")
+# "a CK-MB：..." (IgakuQA style): a letter, a space, then (checked in Python) that option's text
+_ENUM_SPACED = re.compile(r"(?im)^[ \t*_#>-]*+([a-z])[ \t]++")
+
+# After an answer token in prose, these words show the token was meant as the answer.
+CONNECTIVES = frozenset(
+    {"because", "since", "as", "given", "due", "which", "over", "rather", "instead", "based", "considering"}
+)
+# "C. Correct.": an affirmation after the letter, not a (garbled) option text
+_AFFIRM = re.compile(rf"(?:{VERDICT_YES}|definitely|indeed|final|answer|best)$")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width "ＡＮＳＷＥＲ：Ｃ" -> "ANSWER:C"), Windows/old-Mac newlines, zero-width chars."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def norm(text: str) -> str:
+    """Case/punctuation-insensitive form for option-text matching, padded so ' x ' finds whole words."""
+    return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
+
+
+def is_letter(tok: str) -> bool:
+    return len(tok) == 1 and tok.isascii() and tok.isalpha()
+
+
+def word_class(text: str) -> str | None:
+    """"yes" / "no" / "maybe" when `text` is one of those words in any language ("Peut-être" -> maybe)."""
+    return WORD_CLASS.get(text.strip().lower()) or WORD_CLASS.get(norm(text).strip())
+
+
+def option_key(tok: str, item: Item) -> str | None:
+    for cand in (tok, tok.upper(), tok.lower()):
+        if cand in item.options:
+            return cand
+    return None
+
+
+def resolve(tok: str, item: Item, langs: set[str] | None = None) -> str | None:
+    """A token ("C", "c", "yes", "否") -> the item's answer value, or None when it isn't one.
+    `langs` limits the yes/no/maybe words accepted to those languages."""
+    word = WORD_CLASS.get(tok.lower())
+    if word and langs is not None and not WORD_LANGS[tok.lower()] & langs:
+        return None
+    if item.task == TaskType.yes_no_maybe:
+        if word:
+            return word
+        key = option_key(tok, item) if is_letter(tok) else None
+        # a letter answers a yes/no/maybe item only when the item shows lettered options for the words
+        return word_class(item.options[key]) if key else None
+    if is_letter(tok):
+        return option_key(tok, item)
+    # a yes/no/maybe word in an mcq: only if exactly one option's text is that word
+    hits = [k for k, v in item.options.items() if word and word_class(v) == word]
+    return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def _option_regex(option: str) -> re.Pattern | None:
+    """An option's text at a position (markup before it skipped, not across a line), any spacing and
+    punctuation between its words."""
+    words = [w for w in _NON_WORD.split(option.lower()) if w]
+    if not words:
+        return None
+    end = r"(?![a-z0-9])" if words[-1][-1:].isascii() else ""
+    return re.compile(r"(?:[^\w\n]|_)*+" + r"[\W_]++".join(map(re.escape, words)) + end, re.IGNORECASE)
+
+
+def option_at(text: str, pos: int, item: Item, key: str | None = None) -> tuple[str, int] | None:
+    """(letter, end) of the option whose text starts at `pos`: option `key` if given, else the longest."""
+    best = None
+    for letter, option in item.options.items():
+        rx = _option_regex(option) if key in (None, letter) else None
+        m = rx.match(text, pos) if rx else None
+        if m and (best is None or m.end() > best[1]):
+            best = (letter, m.end())
+    return best
+
+
+def enumerated(text: str, item: Item) -> set[str]:
+    """The options the text enumerates line by line ("A. ...", "Option B: ...", "c ミオグロビン")."""
+    found = {resolve(x, item) for x in ENUM_LINE.findall(text)}
+    for m in _ENUM_SPACED.finditer(text):
+        key = option_key(m.group(1), item) if item.task == TaskType.mcq else None
+        if key and option_at(text, m.end(), item, key=key):
+            found.add(key)
+    return found - {None}
+
+
+def _words(text: str) -> list[str]:
+    """Words without accents ("endocrinás" = "endocrinas"), single letters left out."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", norm(text)) if not unicodedata.combining(c))
+    return [w for w in bare.split() if len(w) > 1 or not w.isascii()]
+
+
+def _size(words: list[str]) -> int:
+    """Word count, a run of CJK characters counting one per two characters."""
+    return sum(1 if w.isascii() else max(1, len(w) // 2) for w in words)
+
+
+def _same(a: str, b: str) -> bool:
+    """The same word, allowing a typo in a longer one ("Nitroglycerine", "Hyperpiturism")."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 4 or a[:2] != b[:2]:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _covered(words: set[str], said: list[str]) -> int:
+    return sum(any(_same(w, x) for x in said) for w in words)
+
+
+def garbled(text: str, pos: int, answer: str, item: Item, *, marker: bool) -> bool:
+    """After letter `answer` comes text that is not its option's: a near-copy of some option ("A.
+    Downsizing the tibial component" when A is the femoral one), or, after a line-opening `marker`,
+    a short phrase that names no option ("D. ANSIX"). An explanation (a longer sentence) is fine."""
+    if item.task != TaskType.mcq:
+        return False
+    line = re.split(r"[\n.;。]|\s[-–—]\s", text[pos : pos + 300].lstrip(" \t.:)-–—"), maxsplit=1)[0]
+    said = _words(line)
+    own = set(_words(item.options[answer]))
+    if not said or said[0] in CONNECTIVES or _AFFIRM.match(said[0]) or (own and _covered(own, said) == len(own)):
+        return False  # an explanation ("because ...", "Correct."), or the option's own words with more
+    for option in item.options.values():
+        words = set(_words(option))
+        if words and _size(said) <= _size(list(words)) + 3 and _covered(words, said) >= 0.5 * len(words):
+            return True  # a near-copy of some option's text (the exact text was checked before)
+    # a short phrase naming nothing; a yes/no option may be paraphrased ("A. True")
+    return marker and _size(said) <= 4 and word_class(item.options[answer]) is None
+
+
+def option_mentions(text: str, item: Item) -> list[tuple[int, str]]:
+    """(position, letter) for each mention of an option's text, case/punctuation-insensitive.
+    A mention inside a longer option's mention at the same place is dropped ("Aspirin" inside
+    "Aspirin and clopidogrel"). Options too short or without letters ("No", "2") are skipped:
+    they occur in ordinary prose."""
+    hay = norm(text)
+    spans = []
+    for letter, option in item.options.items():
+        needle = norm(option)
+        core = needle.strip()
+        if len(core) < 3 or not any(ch.isalpha() for ch in core):
+            continue
+        i = hay.find(needle)
+        while i != -1:
+            spans.append((i, i + len(needle), letter))
+            i = hay.find(needle, i + 1)
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    kept, cover_start, cover_end = [], -1, -1
+    for start, end, letter in spans:
+        if end <= cover_end and (start, end) != (cover_start, cover_end):
+            continue  # strictly inside a longer mention
+        kept.append((start, letter))
+        if end > cover_end:
+            cover_start, cover_end = start, end
+    return kept

@@ -1,0 +1,57 @@
+"""Settling several answers in one response: the last one stands when the model changed its mind
+(a correction or a conclusion frames it) or stated it as the conclusion of numbered steps; a switch
+with no such marker is a conflict, never a guess."""
+
+from __future__ import annotations
+
+import re
+
+from ...items import Item
+from .answer_phrase import Occurrence
+from .options import norm
+from .slots import CONFLICT
+
+# What shows that the model reconsidered between two different answers.
+# What frames a later, different answer as a correction or a conclusion ("On reflection, ...", "No: ...",
+# "However, ...", "so the answer is", "Refined answer:"), looked for just before it.
+_RECONSIDER = re.compile(
+    r"(?i)\b(?:wait|actually|however|but|sorry|correct(?:ion|ed)|oops|instead|rather|reconsider\w*|mistake|wrong"
+    r"|incorrect|reflection|second\s+thought|re-?evaluat\w*|revis\w*|refine\w*|update\w*|therefore|thus|hence|so"
+    r"|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b|\bno\b[ \t]*+[:,.!]"
+)
+
+_STEP_LINE = re.compile(r"(?i)[ \t*_#>-]*+(?:step[ \t]*+)?\d{1,2}[.):]")
+_FINAL_LEADIN = re.compile(r"(?i)\bfinal\b|\bin\s+conclusion\b|最终|最終")
+
+
+def _changed_mind(between: str, item: Item) -> bool:
+    """Does the text between two different answers change the model's mind: some reasoning (not just
+    option text), and the later answer framed as a correction or a conclusion right before it?"""
+    hay = norm(between)
+    for option in item.options.values():
+        hay = hay.replace(norm(option), " ")
+    size = sum(1 if w.isascii() else max(1, len(w) // 2) for w in hay.split() if len(w) > 1 or not w.isascii())
+    return bool(_RECONSIDER.search(between[-250:])) and (size >= 3 or len(between) < 250)
+
+
+def _step(text: str, pos: int) -> bool:
+    """Is `pos` on a numbered step of a review ("3. The answer is C ...", "Step 2: ...")?"""
+    return bool(_STEP_LINE.match(text, text.rfind("\n", 0, pos) + 1))
+
+
+def settle(found: list[Occurrence], text: str, item: Item) -> str:
+    """The last occurrence's answer; CONFLICT when the model switched answers without changing its mind:
+    at the last switch (the last occurrence of another answer, then the next one), nothing in between
+    marks a correction or conclusion ("A. Muscle biopsy\\n\\nThe correct answer is D.\\n...The correct
+    answer is D." is two answers). A lead-in that names itself final ("The final answer is") concludes."""
+    if not _step(text, found[-1][0]) and any(_step(text, occ[0]) for occ in found):
+        # "1. The answer is D ... 2. The answer is A ...\n\nThe answer is D.": steps, then the conclusion
+        found = [occ for occ in found if not _step(text, occ[0])]
+    answer = found[-1][2]
+    switch = next((i for i in range(len(found) - 2, -1, -1) if found[i][2] != answer), None)
+    if switch is None:
+        return answer
+    start, end, _ = found[switch + 1]
+    if _FINAL_LEADIN.search(text[start:end]) or _changed_mind(text[found[switch][1] : start], item):
+        return answer
+    return CONFLICT

@@ -1,0 +1,325 @@
+"""Agreement of clinreason's answer parsers with human-read labels of real and realistic responses.
+
+The labelled set lives in tests/data/answers/ (dev.jsonl, heldout.jsonl, heldout2.jsonl; see its README.md
+and docs/answers.md). heldout2 is a second held-out split, built after the parsers' second round by a
+labeller who had not read the parsers; it is reported as its own split and counts in the asserted totals.
+
+Every row is a model response to a medical exam item and the answer a careful human reader takes it
+to commit to: a letter, a set of letters ("A,C"), yes/no/maybe, or null when the
+response commits to no single answer. Labels were made by reading, never by running a parser.
+
+Rows that quote published outputs keep no text here: `response_ref` points into the shared benchmark
+data ({"source_file": <path under the data dir>, "record": <index>}) and the text is read at test time;
+those rows are left out when the data is absent.
+
+    python tests/test_answer_agreement.py            # the agreement table (dev failures shown in full)
+    python tests/test_answer_agreement.py --markdown # the same, as Markdown for docs/answers.md
+
+The agreement test is meant to fail until the parsers read these shapes: it is not marked xfail.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # run as a script
+    sys.path.insert(0, str(HERE))
+
+from conftest import shared_data_dir  # noqa: E402
+
+from clinreason.grading.parsers import parse_answer  # noqa: E402
+from clinreason.items import AnswerFormat, Item, TaskType  # noqa: E402
+
+ANSWERS = HERE / "data" / "answers"
+FILES = ("dev", "heldout", "heldout2")
+FORMATS = ("letter", "letters", "yes_no_maybe")
+MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick, on every split
+# What the parsers reach today, asserted per split so that no change makes them worse. dev and heldout
+# were developed against (the held-out file was promoted to a second development round); heldout2 was
+# built afterwards by a labeller who had not read the parsers, and nobody has tuned against it yet:
+# its floor records the honest first measurement, known wrong and false picks included, until the
+# parsers reach the target there too. (agreement, max wrong picks, max false picks)
+FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.975, 0, 0), "heldout2": (0.91, 1, 2)}
+
+
+@dataclass
+class Row:
+    split: str
+    raw: dict
+    question: str
+    options: dict[str, str]
+    response: str
+
+    @property
+    def id(self) -> str:
+        return self.raw["id"]
+
+    @property
+    def fmt(self) -> str:
+        return self.raw["answer_format"]
+
+    @property
+    def human(self) -> str | None:
+        return normalise(self.raw["human_answer"], self.fmt)
+
+
+def normalise(answer: str | None, fmt: str) -> str | None:
+    """Compare like with like: letter sets sorted and comma-joined, yes/no/maybe lower-case."""
+    if answer is None:
+        return None
+    text = str(answer).strip()
+    if not text:
+        return None
+    if fmt == "letters":
+        return ",".join(sorted({x.strip().upper() for x in text.split(",") if x.strip()}))
+    if fmt == "yes_no_maybe":
+        return text.lower()
+    return text.upper()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:  # pragma: no cover - a broken file is a failing test
+                raise AssertionError(f"{path.name}:{n}: not JSON: {e}") from None
+    return rows
+
+
+def raw_rows() -> dict[str, list[dict]]:
+    return {split: read_jsonl(ANSWERS / f"{split}.jsonl") for split in FILES}
+
+
+_RECORDS: dict[Path, list] = {}
+
+
+def _record(data_dir: Path, ref: dict) -> dict | None:
+    path = data_dir / ref["source_file"]
+    if path not in _RECORDS:
+        if not path.is_file():
+            return None
+        _RECORDS[path] = json.loads(path.read_text(encoding="utf-8"))
+    records = _RECORDS[path]
+    i = ref["record"]
+    return records[i] if 0 <= i < len(records) else None
+
+
+def resolve(split: str, raw: dict, data_dir: Path | None) -> Row | None:
+    """A row with its texts; None when it quotes shared data that is not there."""
+    if "response_ref" not in raw:
+        return Row(split, raw, raw["question"], dict(raw.get("options") or {}), raw["response"])
+    if data_dir is None:
+        return None
+    rec = _record(data_dir, raw["response_ref"])
+    if rec is None:
+        return None
+    text = rec.get("predicted_answer")
+    text = text if isinstance(text, str) else ""
+    return Row(split, raw, raw.get("question") or rec["question"], dict(raw.get("options") or rec["options"]), text)
+
+
+def load_rows(data_dir: Path | None) -> tuple[list[Row], int]:
+    """All rows that can be read; and how many were left out for want of the shared data."""
+    rows, missing = [], 0
+    for split, raws in raw_rows().items():
+        for raw in raws:
+            row = resolve(split, raw, data_dir)
+            if row is None:
+                missing += 1
+            else:
+                rows.append(row)
+    return rows, missing
+
+
+def build_item(row: Row) -> Item:
+    fmt = row.fmt
+    task = TaskType.yes_no_maybe if fmt == "yes_no_maybe" else TaskType.mcq
+    gold = "yes" if fmt == "yes_no_maybe" else next(iter(row.options))
+    return Item(id=row.id, benchmark="labelled", question=row.question, options=row.options, answer=gold,
+                task=task, answer_format=AnswerFormat(fmt), language=row.raw.get("language") or "en")
+
+
+@dataclass
+class Outcome:
+    row: Row
+    parsed: str | None
+    rule: str
+
+    @property
+    def kind(self) -> str:
+        human, parsed = self.row.human, self.parsed
+        if human == parsed:
+            return "agree"
+        if human is None:
+            return "false_pick"  # the human reads no answer, the parser picks one
+        if parsed is None:
+            return "miss"  # the human reads an answer, the parser finds none
+        return "wrong_pick"  # both have answers, different ones
+
+
+def evaluate(rows: list[Row]) -> list[Outcome]:
+    out = []
+    for row in rows:
+        ext = parse_answer(row.response, build_item(row))
+        out.append(Outcome(row, normalise(ext.answer, row.fmt), ext.rule))
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+
+KINDS = ("agree", "miss", "wrong_pick", "false_pick")
+
+
+def tally(outcomes: list[Outcome]) -> dict[str, int]:
+    c = Counter(o.kind for o in outcomes)
+    return {"n": len(outcomes), **{k: c.get(k, 0) for k in KINDS}}
+
+
+def wilson_low(k: int, n: int, z: float = 1.96) -> float:
+    if n == 0:
+        return 0.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def table(title: str, groups: dict[str, list[Outcome]], markdown: bool) -> list[str]:
+    head = (title, "n", "agree", "agreement", "miss", "wrong", "false pick")
+    body = []
+    for name, outs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        t = tally(outs)
+        body.append((name, str(t["n"]), str(t["agree"]), f"{t['agree'] / t['n']:.1%}" if t["n"] else "-",
+                     str(t["miss"]), str(t["wrong_pick"]), str(t["false_pick"])))
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in body]
+        return lines + [""]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    fmt = lambda r: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r))  # noqa: E731
+    return [fmt(head), "  ".join("-" * w for w in widths), *map(fmt, body), ""]
+
+
+def report(outcomes: list[Outcome], missing: int = 0, markdown: bool = False, show_failures: bool = True) -> str:
+    t = tally(outcomes)
+    lines = []
+    agree = t["agree"] / t["n"] if t["n"] else 0.0
+    lines.append(f"{t['n']} responses read ({missing} left out: shared data absent); "
+                 f"agreement {t['agree']}/{t['n']} = {agree:.1%} (95% CI low {wilson_low(t['agree'], t['n']):.1%}); "
+                 f"misses {t['miss']}, wrong picks {t['wrong_pick']}, false picks {t['false_pick']}")
+    lines.append("")
+
+    def by(key) -> dict[str, list[Outcome]]:
+        g: dict[str, list[Outcome]] = defaultdict(list)
+        for o in outcomes:
+            g[key(o)].append(o)
+        return g
+
+    lines += table("split", by(lambda o: o.row.split), markdown)
+    lines += table("source", by(lambda o: o.row.raw["source"]), markdown)
+    lines += table("answer format", by(lambda o: o.row.fmt), markdown)
+    lines += table("language", by(lambda o: o.row.raw["language"]), markdown)
+    lines += table("shape", by(lambda o: o.row.raw["shape"]), markdown)
+    lines += table("parser rule", by(lambda o: o.rule), markdown)
+    lines += table("human label", by(lambda o: "null (no single answer)" if o.row.human is None else "an answer"), markdown)
+    if show_failures:
+        bad = [o for o in outcomes if o.kind != "agree"]
+        lines.append(f"disagreements ({len(bad)}); held-out rows are shown without their text:")
+        for o in sorted(bad, key=lambda o: (o.row.split, o.kind, o.row.raw["shape"], o.row.id)):
+            r = o.row
+            head = f"- [{r.split}] {o.kind}: {r.id} ({r.raw['shape']}, {r.raw['language']}, {r.fmt}) human={r.human} parser={o.parsed} rule={o.rule}"
+            if r.split == "dev":
+                excerpt = r.response if len(r.response) <= 300 else r.response[:150] + " [...] " + r.response[-150:]
+                head += "\n    " + json.dumps(excerpt, ensure_ascii=False)
+            lines.append(head)
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+@pytest.fixture(scope="module")
+def data_dir(request) -> Path | None:
+    """The shared benchmark data (via conftest's `shared_data` fixture), or None when it is absent."""
+    try:
+        return request.getfixturevalue("shared_data")
+    except pytest.skip.Exception:
+        return None
+
+
+REQUIRED = ("id", "source", "answer_format", "human_answer", "language", "shape", "provenance")
+
+
+def test_labelled_set_is_well_formed():
+    raws = raw_rows()
+    all_rows = [(s, r) for s, rs in raws.items() for r in rs]
+    assert len(all_rows) >= 450
+    ids = [r["id"] for _, r in all_rows]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    n_dev = len(raws["dev"])
+    assert 0.3 <= n_dev / len(all_rows) <= 0.5, "dev should be about 40% of the set"
+    sources = Counter(r["source"] for _, r in all_rows)
+    assert set(sources) == {"smollm2", "published", "authored"}
+    assert sources["authored"] < len(all_rows) / 2, "written responses must not dominate the set"
+    for split, r in all_rows:
+        missing = [k for k in REQUIRED if k not in r]
+        assert not missing, f"{r.get('id')}: missing {missing}"
+        assert r["answer_format"] in FORMATS, r["id"]
+        assert ("response" in r) != ("response_ref" in r), f"{r['id']}: give response or response_ref"
+        if "response_ref" in r:
+            assert set(r["response_ref"]) == {"source_file", "record"}, r["id"]
+        else:
+            assert r.get("question") and isinstance(r.get("options"), dict), r["id"]
+        label = r["human_answer"]
+        if label is None:
+            continue
+        opts = r.get("options")
+        if r["answer_format"] == "yes_no_maybe":
+            assert label in ("yes", "no", "maybe"), r["id"]
+        elif r["answer_format"] == "letters":
+            assert label == normalise(label, "letters"), f"{r['id']}: write letter sets sorted, like A,C"
+            if opts:
+                assert set(label.split(",")) <= set(opts), r["id"]
+        else:
+            assert len(label) == 1 and (not opts or label in opts), r["id"]
+        if "response" in r:
+            build_item(resolve(split, r, None))  # a valid Item
+
+
+def test_shared_references_resolve(shared_data):
+    refs = [r for rs in raw_rows().values() for r in rs if "response_ref" in r]
+    assert refs
+    for r in refs:
+        rec = _record(shared_data, r["response_ref"])
+        assert rec is not None and "predicted_answer" in rec, r["id"]
+        row = resolve("x", r, shared_data)
+        build_item(row)
+
+
+def test_parsers_agree_with_human_labels_no_worse_than_today(data_dir):
+    rows, missing = load_rows(data_dir)
+    outcomes = evaluate(rows)
+    summary = report(outcomes, missing, show_failures=False)
+    for split, (agreement, wrong, false) in FLOORS.items():
+        t = tally([o for o in outcomes if o.row.split == split])
+        assert t["n"] and t["wrong_pick"] <= wrong and t["false_pick"] <= false and t["agree"] >= agreement * t["n"], (
+            f"{split}: parsers read worse than before (run `python tests/test_answer_agreement.py` for the rows):\n"
+            + summary)
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    data = shared_data_dir()
+    data = data if (data / "medagentsbench").is_dir() else None
+    rows, missing = load_rows(data)
+    print(report(evaluate(rows), missing, markdown="--markdown" in args, show_failures="--no-failures" not in args))

@@ -1,0 +1,102 @@
+"""Multi-answer MCQ (select all that apply, FrenchMedMCQA, IgakuQA): letter lists in many
+spellings; exact match is the score's value, the Hamming score is in its detail and summaries."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import make_item
+
+from clinreason import engine
+from clinreason.grading.parsers import parse_answer
+from clinreason.grading.scorers import AnswerScorer
+from clinreason.items import AnswerFormat, Item
+from clinreason.methods import build_method
+from clinreason.models.scripted import ScriptedModel
+from clinreason.results import Prediction
+from clinreason.store import Store
+
+
+def multi(answer="A,C", n=5, **kw):
+    return make_item(0, answer=answer, n_options=n, answer_format=AnswerFormat.letters, **kw)
+
+
+@pytest.mark.parametrize("text,answer,rule", [
+    ("ANSWER: A, C", "A,C", "format"),
+    ("ANSWER: C, A", "A,C", "format"),
+    ("ANSWER: AC", "A,C", "format"),
+    ("ANSWER: A and C", "A,C", "format"),
+    ("ANSWER: A, B, and C", "A,B,C", "format"),
+    ("Réponse : A et C", "A,C", "format"),
+    ("Respuesta: A y C", "A,C", "format"),
+    ("ANSWER: A e C", "A,C", "format"),
+    ("答え：a、c", "A,C", "format"),
+    ("答え：aとc", "A,C", "format"),
+    ("ＡＮＳＷＥＲ：Ａ，Ｃ", "A,C", "format"),
+    ("ANSWER: ＡＣ", "A,C", "format"),
+    ("ANSWER: (A) (C)", "A,C", "format"),
+    ("ANSWER: **A, C**", "A,C", "format"),
+    ("ANSWER: A/C", "A,C", "format"),
+    ("ANSWER: A and C are correct", "A,C", "format"),
+    ("ANSWER: B", "B", "format"),
+    ("Reasoning about A, B...\nANSWER: D, E", "D,E", "format"),
+    ("The correct answers are A and C.", "A,C", "answer_phrase"),
+    ("Les réponses correctes sont A et C.", "A,C", "answer_phrase"),
+    ("A, C", "A,C", "bare"),
+    ("AC.", "A,C", "bare"),
+    ("ANSWER: ACE inhibitors", None, "unparsed"),  # a word, not letters
+    ("ANSWER: All of the above", None, "unparsed"),
+    ("ANSWER: A and Z", None, "unparsed"),  # Z is no option: not a clean list
+    ("A 45-year-old man presents with chest pain.", None, "unparsed"),
+    ("答案是B、D、E。", "B,D,E", "answer_phrase"),
+    ('```json\n{"answers": ["C", "E"]}\n```', "C,E", "json"),
+    ("bd", "B,D", "bare"),
+    ("B, C, E are all correct.", "B,C,E", "bare"),
+    ("A、D 均正确", "A,D", "bare"),
+])
+def test_letter_lists(text, answer, rule):
+    read = parse_answer(text, multi())
+    assert (read.answer, read.rule) == (answer, rule)
+    assert read.strict == (rule == "format")
+
+
+def test_lowercase_options_igakuqa_style():
+    item = Item(id="ig", benchmark="igakuqa", question="2つ選べ。", options={k: f"選択肢{k}" for k in "abcde"},
+                answer="a,c", answer_format=AnswerFormat.letters)
+    assert parse_answer("答え：ａ、ｃ", item).answer == "a,c"
+    assert parse_answer("ANSWER: A, C", item).answer == "a,c"
+    assert AnswerScorer()(item, Prediction(output="答え：c、a")).value == 1.0
+
+
+def test_exact_match_is_the_value_and_hamming_is_in_the_detail():
+    s = AnswerScorer()
+    item = multi("A,C")
+    exact = s(item, Prediction(output="ANSWER: A, C"))
+    assert (exact.value, exact.detail["hamming"]) == (1.0, 1.0)
+    partial = s(item, Prediction(output="ANSWER: A, B"))  # {A} / {A, B, C}
+    assert partial.value == 0.0 and partial.detail["hamming"] == pytest.approx(1 / 3)
+    subset = s(item, Prediction(output="ANSWER: A"))  # {A} / {A, C}
+    assert subset.detail["hamming"] == 0.5
+    none = s(item, Prediction(output="no idea"))
+    assert (none.value, none.label, none.detail["hamming"]) == (0.0, "unparsed", 0.0)
+    assert "hamming" not in s(make_item(0, answer="A"), Prediction(output="ANSWER: A")).detail
+
+
+def test_summaries_show_the_hamming_score(tmp_path):
+    items = [multi("A,C", id="m0"), multi("B", id="m1")]
+    plan = engine.RunPlan(benchmark="toy", subset=None, model_spec="s", method=build_method("cot"), items=items)
+    summary = asyncio.run(engine.execute(plan, ScriptedModel(["ANSWER: A, B"]), Store(tmp_path)))
+    assert summary["accuracy"] == 0.0
+    assert summary["scores"]["answer"]["hamming"]["mean"] == pytest.approx((1 / 3 + 1 / 2) / 2)
+    assert summary["scores"]["answer"]["hamming"]["n"] == 2
+
+
+def test_votes_on_letter_sets(tmp_path):
+    plan = engine.RunPlan(benchmark="toy", subset=None, model_spec="s", items=[multi("A,C")],
+                          method=build_method("cot_sc", {"n": 3, "adaptive": False}))
+    store = Store(tmp_path)
+    summary = asyncio.run(engine.execute(plan, ScriptedModel(["ANSWER: C, A", "ANSWER: AC", "ANSWER: A"]), store))
+    pred = store.predictions(summary["run_id"])[0]
+    assert pred["answer"] == "A,C" and pred["info"]["votes"] == {"A,C": 2, "A": 1}
+    assert summary["accuracy"] == 1.0 and summary["accuracy_strict_format"] == 1.0
