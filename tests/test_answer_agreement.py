@@ -1,6 +1,6 @@
 """Agreement of clinreason's answer parsers with human-read labels of real and realistic responses.
 
-The labelled set lives in tests/data/answers/ (dev.jsonl, heldout.jsonl, heldout2.jsonl; see its README.md
+The labelled set lives in tests/data/answers/ (dev.jsonl, heldout.jsonl, heldout2.jsonl, heldout3.jsonl; see its README.md
 and docs/answers.md). heldout2 is a second held-out split, built after the parsers' second round by a
 labeller who had not read the parsers; it is reported as its own split and counts in the asserted totals.
 
@@ -39,15 +39,16 @@ from clinreason.grading.parsers import parse_answer  # noqa: E402
 from clinreason.items import AnswerFormat, Item, TaskType  # noqa: E402
 
 ANSWERS = HERE / "data" / "answers"
-FILES = ("dev", "heldout", "heldout2")
+FILES = ("dev", "heldout", "heldout2", "heldout3")
 FORMATS = ("letter", "letters", "yes_no_maybe")
 MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick, on every split
 # What the parsers reach today, asserted per split so that no change makes them worse. dev and heldout
 # were developed against (the held-out file was promoted to a second development round); heldout2 was
 # built afterwards by a labeller who had not read the parsers, and nobody has tuned against it yet:
 # its floor records the honest first measurement, known wrong and false picks included, until the
-# parsers reach the target there too. (agreement, max wrong picks, max false picks)
-FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.975, 0, 0), "heldout2": (0.91, 1, 2)}
+# parsers reach the target there too; heldout3 (a third fresh split, same rules) likewise records its
+# first measurement (2026-12-02: 91/104, 1 wrong, 1 false). (agreement, max wrong picks, max false picks)
+FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.975, 0, 0), "heldout2": (0.97, 0, 1), "heldout3": (0.875, 1, 1)}
 
 
 @dataclass
@@ -267,7 +268,8 @@ def test_labelled_set_is_well_formed():
     ids = [r["id"] for _, r in all_rows]
     assert len(ids) == len(set(ids)), "duplicate ids"
     n_dev = len(raws["dev"])
-    assert 0.3 <= n_dev / len(all_rows) <= 0.5, "dev should be about 40% of the set"
+    # the 40/60 split is dev vs heldout; the later fresh splits (heldout2, heldout3) stand apart
+    assert 0.3 <= n_dev / (n_dev + len(raws["heldout"])) <= 0.5, "dev should be about 40% of dev + heldout"
     sources = Counter(r["source"] for _, r in all_rows)
     assert set(sources) == {"smollm2", "published", "authored"}
     assert sources["authored"] < len(all_rows) / 2, "written responses must not dominate the set"

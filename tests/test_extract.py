@@ -489,3 +489,37 @@ def test_random_strings_never_raise(text, key):
         assert result.answer in valid
     assert result.strict == (result.rule == "format")
     assert isinstance(strip_thinking(text), str)
+
+
+# New shapes: each a general rule, with an example of our own.
+NEW_SHAPES = [
+    # an answer line, then an explicit correction in Spanish: the corrected answer wins
+    ("mcq4", "Respuesta: B\n\nEspera, me equivoqué con la dosis. Corrijo: la respuesta correcta es C.", "C",
+     "answer_label"),
+    # a run-on whose only answer belongs to the question the model invented
+    ("mcq4", "Question: Which drug lowers heart rate?\nA. Atenolol\nB. Hydralazine\nAnswer: A", None, None),
+    # lead-ins: "that makes it X", "X fits best", "my pick: X"
+    ("mcq4", "Chest pain relieved within minutes by a vasodilator: that makes it C.", "C", "answer_phrase"),
+    ("mcq4", "Of the four drugs, C fits best.", "C", "answer_phrase"),
+    ("mcq4", "Diltiazem (A) slows conduction; aspirin (D) is antiplatelet. So my pick: C.", "C", "answer_phrase"),
+    # answer first (label without separator), then discussion of other options
+    ("mcq4", "Réponse C. Le diltiazem (A) et l'aspirine (D) ne conviennent pas ici.", "C", "answer_phrase"),
+    # French: the option's text inside a committing sentence
+    ("mcq4", "Le traitement est la nitroglycérine.".replace("nitroglycérine", "Nitroglycerin"), "C", "option_text"),
+    # Hindi "no" closed by a danda
+    ("ynm", "नहीं। इसका कोई लाभ नहीं है।", "no", "yes_no_maybe"),
+    # a "Conclusion:" line
+    ("ynm", "**Conclusion:** Yes - the benefit outweighs the risk.\n\nHowever, no, not in children.", "yes",
+     "answer_label"),
+]
+
+
+@pytest.mark.parametrize(("item_key", "text", "answer", "rule"), NEW_SHAPES)
+def test_new_shapes(item_key, text, answer, rule):
+    got = extract_answer(text, ITEMS[item_key])
+    assert (got.answer, got.rule if answer else None) == (answer, rule)
+
+
+def test_answer_line_switch_without_correction_stays_a_conflict():
+    got = extract_answer("Respuesta: B\n\nLa respuesta correcta es C.", ITEMS["mcq4"])
+    assert got.answer is None

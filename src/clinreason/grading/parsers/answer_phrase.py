@@ -31,6 +31,8 @@ _PHRASE = re.compile(
     r"(?P<sep>is|would\s+be|should\s+be|will\s+be|must\s+be|(?:seems|appears)\s+to\s+be|=|:|[-–—]|(?=\n))"
     r"(?:,?\s+(?:therefore|thus|likely|probably|most\s+likely|clearly|definitely|still|then|actually|indeed|in\s+fact"
     r"|now|instead|ultimately|finally|overall),?)?[ \t]*+:?"
+    r"|\b(?:my|our)\s+(?:pick|bet|choice)[ \t]*+(?:is|would\s+be|:)[ \t]*+|\b(?:that|this|which)\s+makes\s+it"
+    r"|(?m:^)[ \t*_#>]*+(?:réponse|respuesta|resposta|risposta)(?=[ \t]++\(?[a-z]\)?[.):](?:[ \t]|$))"
     r"|\bi(?:['’]d|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
     r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend)"
     # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
@@ -66,6 +68,7 @@ _LETTER_FIRST = re.compile(
     r"(?:\s+réponse)?|is\s+(?:(?:the|my)\s+)?(?:correct|right|best|most\s+(?:likely|appropriate|correct))"
     r"(?:\s+(?:answer|option|choice|response|diagnosis|treatment|step|management|explanation|cause|mechanism"
     r"|drug|medication|test|intervention|one))?"
+    r"|fits\s+(?:best|most\s+closely)"
     r"(?=[ \t*_]*+(?:$|[\n.,;:!?)]|(?:here|because|since|as|given|for\s+(?:this|the)|in\s+this)\b)))"
 )
 # ... with the option's text between: "A: Kocher's incision is the correct answer." (a line of its own)

@@ -63,6 +63,7 @@ from collections.abc import Callable
 
 from ...items import Item, TaskType
 from .answer_phrase import Occurrence, rule_answer_phrase
+from .corrections import with_corrections
 from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
 from .json_answer import rule_json
 from .option_text import rule_option_line, rule_option_review, rule_option_text
@@ -205,6 +206,7 @@ def _apply(text: str, item: Item) -> tuple[str, str | None] | None:
     for name, rule in _RULE_FUNCS:
         got = rule(text, item)
         if isinstance(got, list):  # a positional rule: every occurrence, settled into one answer
+            got = with_corrections(got, text, item) if name == "answer_label" else got
             if got and got[0][0] > 0:
                 got = sorted(opening + got)
             got = settle(got, text, item) if got else None
@@ -230,7 +232,7 @@ def _generated(text: str) -> list[tuple[int, bool]]:
     for seen, m in enumerate(NEW_TURN.finditer(text)):
         if seen >= 20:
             break  # a real run-on has a header or two; this bounds the work on pathological text
-        if m.start() > content:
+        if m.start() >= content:
             block = text[m.end() : m.end() + 3000]
             sure = bool(CHAT_TURN.match(text, m.start()) or len(set(map(str.lower, ENUM_LINE.findall(block)))) >= 2
                         or _ANSWER_LINE.search(block))

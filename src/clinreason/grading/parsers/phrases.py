@@ -49,7 +49,7 @@ ANSWER_LABELS = (
     "respuesta", "respuesta final", "respuesta correcta", "la respuesta correcta",
     "resposta", "resposta final", "resposta correta", "risposta", "risposta finale", "risposta corretta",
     "antwort", "richtige antwort", "endgültige antwort", "lösung", "ответ", "правильный ответ",
-    "उत्तर", "सही उत्तर", "अंतिम उत्तर",
+    "उत्तर", "सही उत्तर", "अंतिम उत्तर", "conclusion",
 )
 ANSWER_LABEL_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(ANSWER_LABELS, key=len, reverse=True))
 
@@ -87,6 +87,8 @@ COMMIT_CUES = re.compile(
     r"|\bof\s+choice\b|\bis\s+indicated\b|\bfirst[- ]line\b|\bshould\s+(?:be\s+(?:given|started|used)|receive)\b"
     r"|\bi(?:\s+would|['’]d)?\s+(?:choose|select|pick|recommend|go\s+with)\b"
     r"|^[\W_]*(?:give|start|administer|prescribe|begin|initiate|use|choose|select|recommend)\b"
+    r"|\b(?:l['’]antidote|le\s+traitement|le\s+diagnostic|la\s+cause|la\s+réponse|el\s+antídoto|el\s+tratamiento"
+    r"|el\s+diagnóstico|la\s+causa|la\s+respuesta)\s+(?:est|es|serait|sería)\b"
 )
 NEGATIVE_CUES = re.compile(
     r"(?i)\b(?:not|no|never|neither|nor|contraindicated|avoid\w*|incorrect|wrong|unsafe|inappropriate"

@@ -17,7 +17,8 @@ from .slots import CONFLICT
 _RECONSIDER = re.compile(
     r"(?i)\b(?:wait|actually|however|but|sorry|correct(?:ion|ed)|oops|instead|rather|reconsider\w*|mistake|wrong"
     r"|incorrect|reflection|second\s+thought|re-?evaluat\w*|revis\w*|refine\w*|update\w*|therefore|thus|hence|so"
-    r"|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b|\bno\b[ \t]*+[:,.!]"
+    r"|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide"
+    r"|espera|corrijo|en\s+realidad|attendez|je\s+corrige|en\s+fait|warte|korrektur)\b|待って|訂正|等等|更正|\bno\b[ \t]*+[:,.!]"
 )
 
 _STEP_LINE = re.compile(r"(?i)[ \t*_#>-]*+(?:step[ \t]*+)?\d{1,2}[.):]")

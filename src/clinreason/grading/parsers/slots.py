@@ -34,8 +34,8 @@ _ARTICLE = rf"(?:an?[ \t]++(?:[a-z]+[ \t]++)?(?=(?:{YNM_ALT})(?![a-z0-9])))?"
 SLOT = OPEN + NOUN + OPEN + r"[ \t]*+" + _ARTICLE + TOK + CLOSE
 _SLOT = re.compile(r"(?i)[ \t]*+(?:\n[ \t]*+){0,3}" + SLOT)
 
-_PUNCT_PHRASE = ".,:;!?-–—。、"  # "the answer is C." / "C, because" / "C - Nitroglycerin"
-_PUNCT_LEADING = ".:-–—"  # an opening "A, B and C are ..." is a list, not an answer: no comma here
+_PUNCT_PHRASE = ".,:;!?-–—。、।"  # "the answer is C." / "C, because" / "C - Nitroglycerin"
+_PUNCT_LEADING = ".:-–—।"  # an opening "A, B and C are ..." is a list, not an answer: no comma here
 _AFTER_PUNCT = " \t\n*_`'\"”’)]"  # "C." must end there: "e.g." is not option E
 
 # More letters after the first: "A, B, C, and D", "B or C", "A/C", "B y C", "C和D". Not "C and not B".
