@@ -35,6 +35,7 @@ if str(HERE) not in sys.path:  # run as a script
 
 from conftest import shared_data_dir  # noqa: E402
 
+from clinreason.errors import DataError  # noqa: E402
 from clinreason.grading.parsers import parse_answer  # noqa: E402
 from clinreason.items import AnswerFormat, Item, TaskType  # noqa: E402
 
@@ -115,8 +116,30 @@ def _record(data_dir: Path, ref: dict) -> dict | None:
     return records[i] if 0 <= i < len(records) else None
 
 
+_ITEMS: dict[tuple[str, str], dict] = {}
+
+
+def _item(data_dir: Path, ref: dict):
+    """A benchmark item named by an item_ref, read from the shared data (benchmark data never lives
+    in this repository: rows of our model's outputs point at the items they answered)."""
+    from clinreason.data import load_items
+
+    key = (ref["benchmark"], ref["subset"])
+    if key not in _ITEMS:
+        try:
+            _ITEMS[key] = {i.id: i for i in load_items(*key, data_dir, hub=False)}
+        except DataError:
+            _ITEMS[key] = {}
+    return _ITEMS[key].get(ref["item_id"])
+
+
 def resolve(split: str, raw: dict, data_dir: Path | None) -> Row | None:
     """A row with its texts; None when it quotes shared data that is not there."""
+    if "item_ref" in raw:
+        item = _item(data_dir, raw["item_ref"]) if data_dir is not None else None
+        if item is None:
+            return None
+        return Row(split, raw, item.question, dict(item.options), raw["response"])
     if "response_ref" not in raw:
         return Row(split, raw, raw["question"], dict(raw.get("options") or {}), raw["response"])
     if data_dir is None:
@@ -280,6 +303,9 @@ def test_labelled_set_is_well_formed():
         assert ("response" in r) != ("response_ref" in r), f"{r['id']}: give response or response_ref"
         if "response_ref" in r:
             assert set(r["response_ref"]) == {"source_file", "record"}, r["id"]
+        elif "item_ref" in r:
+            assert set(r["item_ref"]) == {"benchmark", "subset", "item_id"}, r["id"]
+            assert "question" not in r and "options" not in r, f"{r['id']}: benchmark text stays in the shared data"
         else:
             assert r.get("question") and isinstance(r.get("options"), dict), r["id"]
         label = r["human_answer"]
@@ -294,7 +320,7 @@ def test_labelled_set_is_well_formed():
                 assert set(label.split(",")) <= set(opts), r["id"]
         else:
             assert len(label) == 1 and (not opts or label in opts), r["id"]
-        if "response" in r:
+        if "response" in r and "item_ref" not in r:
             build_item(resolve(split, r, None))  # a valid Item
 
 
