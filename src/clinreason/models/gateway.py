@@ -139,7 +139,7 @@ class Gateway:
         (the server processes the shared prompt once), else as parallel single requests. Either
         way each sample is stored under its own cache key, the key a single request would have."""
         keys = [cache_key(self.model.identity, messages, p, s) for p, s in zip(params, samples)]
-        results: list[tuple[Completion, int] | None] = [None] * len(keys)
+        results: list[tuple[Completion, str] | None] = [None] * len(keys)
         if self.use_cache:
             for j, key in enumerate(keys):
                 if (row := self.cache.cached_call(key)) is not None:
@@ -209,8 +209,7 @@ class Gateway:
     def _acquire(self, key: str) -> bool:
         """Take (or renew) the lease on `key`; a lease whose holder was a process on this machine
         that has since died is taken over at once."""
-        if self._leases.acquire_lease(key, self._holder, self.lease_ttl_s):
-            self._held.add(key)
+        if self._acquire_plain(key):
             return True
         holder = self._leases.lease_holder(key)
         if holder is not None and _dead_here(holder):
