@@ -13,7 +13,8 @@ from typing import Optional
 import typer
 
 from ._app import OutOption, app, console, err_console, friendly_errors
-from ._common import print_judge_summary, resolve_run, write_summary_json
+from ._common import resolve_run, write_summary_json
+from ._judge_print import print_judge_summary
 
 RUBRIC_HELP = "Rubric(s): reasoning, claims, equivalence, rubric (HealthBench), medec, or auto (all that apply). Repeatable."
 

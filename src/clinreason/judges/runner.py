@@ -16,6 +16,7 @@ from ..errors import ModelError
 from ..items import Item
 from ..store import Store
 from .base import Judge
+from .citations import evidence_from_trace
 from .rubrics import MAIN, RUBRICS, Rubric, scorer_name
 
 AUTO = "auto"
@@ -63,11 +64,13 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     if limit:
         preds = preds[:limit]
     stored = {(s["scorer"], s["item_id"]): s["label"] for s in store.scores(run_id)}
-    tasks: list[tuple[Rubric, str, Item, str]] = []
+    tasks: list[tuple[Rubric, str, Item, str, dict | None]] = []
     for pred in preds:
         item = items[pred["item_id"]]
+        evidence = evidence_from_trace(pred["trace"])
         for rubric in rubrics:
-            if not rubric.applies(item):
+            uses_evidence = getattr(rubric, "uses_evidence", False)
+            if not rubric.applies(item) or (uses_evidence and not evidence):
                 continue
             for variant in (MAIN, *(rubric.variants if trust or retry_errors else ())):
                 label = stored.get((scorer_name(rubric.scorer, variant), item.id))
@@ -76,14 +79,17 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
                 else:
                     todo = redo or label is None
                 if todo:
-                    tasks.append((rubric, variant, item, pred["output"] or ""))
+                    tasks.append((rubric, variant, item, pred["output"] or "", evidence if uses_evidence else None))
     progress = JudgeProgress(total=len(tasks))
     queue = iter(tasks)
 
     async def worker() -> None:
-        for rubric, variant, item, output in queue:
+        for rubric, variant, item, output, evidence in queue:
             try:
-                score = await rubric.score(judge, item, output, variant)
+                if evidence is None:
+                    score = await rubric.score(judge, item, output, variant)
+                else:  # grounded answers: the passages the method retrieved, by id
+                    score = await rubric.score(judge, item, output, variant, evidence=evidence)
             except ModelError as e:  # this unit failed for good; the others go on
                 score = error_score(e, judge, rubric, variant)
             scorer = scorer_name(rubric.scorer, variant)
