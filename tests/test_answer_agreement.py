@@ -40,16 +40,19 @@ from clinreason.grading.parsers import parse_answer  # noqa: E402
 from clinreason.items import AnswerFormat, Item, TaskType  # noqa: E402
 
 ANSWERS = HERE / "data" / "answers"
-FILES = ("dev", "heldout", "heldout2", "heldout3")
+FILES = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
 FORMATS = ("letter", "letters", "yes_no_maybe")
 MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick, on every split
 # What the parsers reach today, asserted per split so that no change makes them worse. dev and heldout
-# were developed against (the held-out file was promoted to a second development round); heldout2 was
-# built afterwards by a labeller who had not read the parsers, and nobody has tuned against it yet:
-# its floor records the honest first measurement, known wrong and false picks included, until the
-# parsers reach the target there too; heldout3 (a third fresh split, same rules) likewise records its
-# first measurement (2026-12-02: 91/104, 1 wrong, 1 false). (agreement, max wrong picks, max false picks)
-FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.975, 0, 0), "heldout2": (0.97, 0, 1), "heldout3": (0.875, 1, 1)}
+# were developed against (the held-out file was promoted to a second development round); heldout2 and
+# heldout3 were each built afterwards by a labeller who had not read the parsers, first measured fresh
+# (heldout2 91.6%, 1 wrong, 2 false; heldout3 2026-12-02: 91/104, 1 wrong, 1 false), then promoted to
+# development (heldout2 in round 3, heldout/heldout2/heldout3 all development in round 4). Round 4:
+# 100/100/99.4/100%, no wrong or false pick anywhere. heldout4 (151 rows, a fourth fresh split by an
+# independent labeller, built while round 4 was being written) was first measured after round 4:
+# 139/151 = 92.1%, 1 wrong pick, 3 false picks. (agreement, max wrong picks, max false picks)
+FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
+          "heldout4": (0.92, 1, 3)}
 
 
 @dataclass

@@ -54,6 +54,16 @@ def multi(answer="A,C", n=5, **kw):
     ("bd", "B,D", "bare"),
     ("B, C, E are all correct.", "B,C,E", "bare"),
     ("A、D 均正确", "A,D", "bare"),
+    # round 4: a list closing the response after a colon or copula; lists opening judged sentences
+    ("Both nitrate options qualify here, so the picks are these: B, D.", "B,D", "tail_list"),
+    ("需要选择的是：A、D。", "A,D", "tail_list"),
+    ("該当するのは a, c です。", "A,C", "tail_list"),
+    ("Consider C: it may help.", None, "unparsed"),  # a colon, but the response goes on after the letter
+    ("B and D are correct here, whereas A and C are not.", "B,D", "letters_first"),
+    ("C and E are what toy question 0 asks for; A is not.", "C,E", "letters_first"),
+    ("A and D are mentioned in older guidelines only.", None, "unparsed"),  # said to be something else
+    ("B and C are not correct.", None, "unparsed"),  # only a rejection
+    ("A and B are correct. B and E are not correct.", None, "unparsed"),  # B kept and rejected
 ])
 def test_letter_lists(text, answer, rule):
     read = parse_answer(text, multi())

@@ -390,7 +390,60 @@ SHAPES = [
     ("vignette", "C. Nitroglycerin\n\n### Question\nWhich ECG finding is typical of hypocalcemia?\n(A) Prolonged QT "
                  "(B) Short QT\n### Answer\nA", "C", BA, False),
 ]
-ALL_CASES = CASES + SHAPES
+# Round 4: each a general rule, with texts of our own; near-misses that must stay unread alongside.
+_R4 = {
+    # option B's whole text is the start of option A's longer one; C and D differ only in word order
+    "prefix": _mcq({"A": "Raised wall stress, lower output and tachycardia", "B": "Raised wall stress",
+                    "C": "Higher in men than in women", "D": "Higher for women than for men"}, "A"),
+    # Japanese options that wrap their noun ("T波の増高": a rise of T waves)
+    "ja_wrap": Item(id="jw", benchmark="toy", question="高カリウム血症の心電図所見はどれか。", language="ja", answer="a",
+                    options={"a": "T波の増高", "b": "U波の出現", "c": "QT延長", "d": "デルタ波"}),
+}
+ITEMS.update(_R4)
+REF = "option_ref"
+ROUND4 = [
+    # self-corrections: "Final:", "I'll stick with", a correction lead-in in Chinese, "réponse X" after a colon
+    ("mcq4", "First guess: B, since it lowers pressure. Hold on, unopposed alpha tone, so discard that. Final: C.",
+     "C", AP, False),
+    ("mcq4", "Final: still weighing the options.", None, U, False),
+    ("mcq4", "B looks attractive, but could it be D? No, I'll stick with C.", "C", AP, False),
+    ("zh", "起初选 A，但可卡因胸痛应先用硝酸酯，所以改为 C。", "C", AP, False),
+    ("mcq4", "J'hésitais avec B... non, c'est un vasodilatateur qu'il faut : réponse C.", "C", AP, False),
+    ("mcq4", "Je rejette la réponse B.", None, U, False),  # not after a colon: a mention, not an answer
+    # localized labels and lead-ins
+    ("zh", "正确选项为 C（硝酸甘油）。", "C", AP, False),
+    ("ja", "正答：ｅ", "e", AL, False),
+    ("ja", "最も適切なのはヘパリン（e）。", "e", AP, False),
+    ("zh", '{"答案": "D", "解释": "抗血小板治疗"}', "D", JS, False),
+    ("zh", '[{"选项": "A", "评价": "错误"}, {"选项": "B", "评价": "错误"}]', None, U, False),  # per-option review
+    # a run-on "next question" in Chinese / a role token decoded as junk, after a one-line review
+    ("zh", "答案：C\n\n下一题：哪种药物减慢心率？\nA. 阿替洛尔\nB. 肼屈嗪\n答案：A", "C", AL, False),
+    ("ja", "e 正しい。抗凝固療法を行う。\n■■user\n問題: 正しいのはどれか。\na: 甲\nb: 乙\n答え: a", "e", OR, False),
+    ("mcq4", "A. Diltiazem: incorrect.\nC. Nitroglycerin: correct.\nB. Labetalol: this one is", None, U, False),
+    # a letter followed by another option's text that carries its own letter: a discussion of that option
+    ("mcq4", "Option C. Diltiazem (A) slows the heart and labetalol (B) blocks beta receptors.", "C", LL, False),
+    ("mcq4", "C. Diltiazem slows the heart.", None, CF, False),
+    # an option's text cut short after its letter; a garbled copy closer to another option stays a conflict
+    ("prefix", "A. Raised wall stress, lower", "A", BA, False),
+    ("prefix", "The answer is:\nA. Raised wall stress, lower output", "A", AP, False),
+    ("prefix", "The answer is:\nA. Raised wall stress", None, CF, False),  # that is B's whole text
+    ("prefix", "D. Higher in men than women", None, CF, False),  # C's words in C's order
+    ("prefix", "C. Higher for men than women", "C", LL, False),  # closer to its own option than to D
+    # "(option X) is first-line"; the one bracketed reference to an option, in a statement negating nothing
+    ("mcq4", "A vasodilator (option C) is first-line here. B is the usual trap.", "C", AP, False),
+    ("mcq4", "Cocaine chest pain is treated with a vasodilator first (option C).", "C", REF, False),
+    ("mcq4", "Beta blockade is avoided after cocaine (option B).", None, U, False),
+    ("mcq4", "Vasodilators help (option C), and so does aspirin (D).", None, U, False),
+    # a flat opening answer, then a bare "therefore" to another one: two answers
+    ("mcq4", "The answer is B.\n\nCocaine causes vasospasm.\n\nTherefore, the correct answer is C.", None, CF, False),
+    ("mcq4", "The answer is B.\n\nActually, beta blockers are risky here. Therefore, the correct answer is C.", "C",
+     AP, False),
+    # an answer line whose explanation names one other option only (its noun, in Japanese)
+    ("ja_wrap", "答え: a\n\n解説：低カリウム血症ではU波が目立つ。", None, CF, False),
+    ("ja_wrap", "答え: b\n\n解説：低カリウム血症ではU波が目立つ。", "b", AL, False),
+    ("ja_wrap", "答え: a\n\n解説：U波はみられない。", "a", AL, False),  # the explanation negates it
+]
+ALL_CASES = CASES + SHAPES + ROUND4
 
 
 @pytest.mark.parametrize(("item_key", "text", "answer", "rule", "strict"), ALL_CASES)
@@ -406,7 +459,7 @@ def test_table_covers_every_rule():
 
 def test_rules_in_priority_order():
     assert RULES == ("format", "answer_label", "json", "boxed", "answer_phrase", "bare", "leading_letter",
-                     "option_line", "option_review", "option_text", "yes_no_maybe")
+                     "option_line", "option_ref", "option_review", "option_text", "yes_no_maybe")
 
 
 def test_other_tasks_are_unparsed():

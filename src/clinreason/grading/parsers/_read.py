@@ -18,7 +18,7 @@ _CHARS = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")),
 # The answer may sit on the next line or two ("**ANSWER:**\n\n97").
 _ANSWER_LINE = re.compile(
     r"(?im)^[ \t>#*_`-]*+(?:final[ \t]+)?"
-    r"(?:answers?|réponses?|respuestas?|antwort(?:en)?|risposta|resposta|答え|答案|正解|解答)"
+    r"(?:answers?|réponses?|respuestas?|antwort(?:en)?|risposta|resposta|答え|答案|正解|正答|解答)"
     r"[ \t*_`]*+(?:\([^()\n]{0,40}\)[ \t*_`]*+)?[:=][ \t*_`]*+(?P<rest>[^\n]*)"
 )
 

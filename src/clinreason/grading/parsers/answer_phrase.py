@@ -32,9 +32,11 @@ _PHRASE = re.compile(
     r"(?:,?\s+(?:therefore|thus|likely|probably|most\s+likely|clearly|definitely|still|then|actually|indeed|in\s+fact"
     r"|now|instead|ultimately|finally|overall),?)?[ \t]*+:?"
     r"|\b(?:my|our)\s+(?:pick|bet|choice)[ \t]*+(?:is|would\s+be|:)[ \t]*+|\b(?:that|this|which)\s+makes\s+it"
-    r"|(?m:^)[ \t*_#>]*+(?:réponse|respuesta|resposta|risposta)(?=[ \t]++\(?[a-z]\)?[.):](?:[ \t]|$))"
-    r"|\bi(?:['’]d|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
-    r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend)"
+    # "Réponse B." opening a line, or after a colon: "c'est une carence en thiamine : réponse A."
+    r"|(?:(?m:^)[ \t*_#>]*+|(?<=:)[ \t]*+)(?:réponse|respuesta|resposta|risposta)(?=[ \t]++\(?[a-z]\)?[.):](?:[ \t]|$))"
+    r"|\bfinal[ \t*_]*+:"  # "..., so scratch that. Final: C."
+    r"|\bi(?:['’]d|['’]ll|['’]m|\s+am|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
+    r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend|going\s+with|(?:stay|stick)(?:ing)?\s+with)"
     # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
     r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective)|best|correct|preferred)"
     r"(?:\s+[a-z]+){0,5}?\s+(?:is|would\s+be|should\s+be|will\s+be)(?:\s+(?:likely|probably))?[ \t]*+:?)"
@@ -63,11 +65,14 @@ _NEXT_LINE = re.compile(r"[^\n]{0,400}+\n(?:[ \t]*+\n){0,3}+")  # bounded: keeps
 # Letter-first. Negations ("C is not correct") and "C is the most likely to ..." don't match.
 _LETTER_FIRST = re.compile(
     # the lookbehind forbids starting inside a run of markup: keeps "(((((..." linear
-    r"(?i)(?<![a-z0-9*_`'\"“‘(\[{$])(?P<noun>(?:option|choice|answer|letter|opci[oó]n|respuesta)\s+)?" + OPEN + TOK + CLOSE
+    # "(option A) is first-line": the noun may sit inside the brackets
+    r"(?i)(?<![a-z0-9*_`'\"“‘(\[{$])(?:\((?=[ \t]*+(?:option|choice)\s))?"
+    r"(?P<noun>[ \t]*+(?:option|choice|answer|letter|opci[oó]n|respuesta)\s+)?" + OPEN + TOK + CLOSE
     + r"\s+(?:es\s+(?:la\s+|el\s+)?(?:correct[ao]|adecuad[ao])(?![a-z])|est\s+(?:la\s+)?(?:bonne|correcte|exacte)(?![a-z])"
     r"(?:\s+réponse)?|is\s+(?:(?:the|my)\s+)?(?:correct|right|best|most\s+(?:likely|appropriate|correct))"
     r"(?:\s+(?:answer|option|choice|response|diagnosis|treatment|step|management|explanation|cause|mechanism"
     r"|drug|medication|test|intervention|one))?"
+    r"|is\s+(?:the\s+)?first[- ]line(?:\s+(?:treatment|therapy|drug|agent|management|choice|option))?"
     r"|fits\s+(?:best|most\s+closely)"
     r"(?=[ \t*_]*+(?:$|[\n.,;:!?)]|(?:here|because|since|as|given|for\s+(?:this|the)|in\s+this)\b)))"
 )

@@ -20,7 +20,9 @@ from .slots import CONFLICT, parse_value, read_slot
 
 _KEY = re.compile(
     r"(?i)(?<![\w\\])(?P<q>[\"'])(?P<key>(?:(?:final|correct|selected|chosen|best)[_ ]?)?"
-    r"(?:answer|choice|option|decision|conclusion)(?:[_ ](?:choice|letter|option|label|key|value))?|prediction)"
+    r"(?:answer|choice|option|decision|conclusion)(?:[_ ](?:choice|letter|option|label|key|value))?|prediction"
+    # keys written in the response's language: {"答案": "A", "理由": "..."}, {"respuesta": "B"}
+    r"|(?:最终|最終|正确|正確)?(?:答案|选项|選項)|答え|正解|正答|解答|回答|réponse|respuesta|resposta|risposta|antwort)"
     r"(?P=q)[ \t]*+:[ \t\n]*+"
 )
 _STRING = {
@@ -59,10 +61,10 @@ def _rank(key: str) -> int:
     """2: a final answer; 1: an answer; 0: a bare "option"/"choice" key, which may also label each
     option of a per-option review ([{"option": "A", "verdict": "wrong"}, ...])."""
     key = key.lower()
-    if key.startswith("final"):
+    if key.startswith(("final", "最终", "最終")):
         return 2
-    named = ("correct", "selected", "chosen", "best", "prediction", "decision", "conclusion")
-    return 1 if "answer" in key or key.startswith(named) else 0
+    named = ("correct", "selected", "chosen", "best", "prediction", "decision", "conclusion", "正确", "正確")
+    return 0 if key.startswith(("option", "choice", "选项", "選項")) and not key.startswith(named) else 1
 
 
 def rule_json(text: str, item: Item) -> str | None:

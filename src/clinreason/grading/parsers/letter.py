@@ -30,6 +30,7 @@ correct answer is D." commits to two answers, which is a conflict.
   bare            the whole response is just the answer: "C", "(C)", "**C**", "C) Nitroglycerin", "yes", "否".
   leading_letter  the response opens with an option marker: "C. Nitroglycerin is ...", "(B) because ...".
   option_line     a line of its own with a letter (and its text) when no list of options is written.
+  option_ref      the one bracketed reference to an option ("... causes Wernicke encephalopathy (option c).").
   option_review   a review of the options judging exactly one correct and the others wrong
                   ("a 正しい。… b 誤り。…", "A. Diltiazem: incorrect ... C. Nitroglycerin: correct").
   option_text     (mcq) an option's text instead of its letter (see option_text.py).
@@ -63,10 +64,10 @@ from collections.abc import Callable
 
 from ...items import Item, TaskType
 from .answer_phrase import Occurrence, rule_answer_phrase
-from .corrections import with_corrections
+from .corrections import contradicted, with_corrections
 from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
 from .json_answer import rule_json
-from .option_text import rule_option_line, rule_option_review, rule_option_text
+from .option_text import finished_review, rule_option_line, rule_option_ref, rule_option_review, rule_option_text
 from .options import ENUM_LINE, is_letter, norm, normalize, option_key
 from .phrases import ANSWER_LABEL_ALT, CHAT_TURN, NEW_TURN, WORD_CLASS, YNM_ALT
 from .settle import settle
@@ -185,6 +186,7 @@ _RULE_FUNCS: tuple[tuple[str, Rule], ...] = (
     ("bare", _rule_bare),
     ("leading_letter", _rule_leading_letter),
     ("option_line", rule_option_line),
+    ("option_ref", rule_option_ref),
     ("option_review", rule_option_review),
     ("option_text", rule_option_text),
     ("yes_no_maybe", _rule_yes_no_maybe),
@@ -209,7 +211,10 @@ def _apply(text: str, item: Item) -> tuple[str, str | None] | None:
             got = with_corrections(got, text, item) if name == "answer_label" else got
             if got and got[0][0] > 0:
                 got = sorted(opening + got)
+            last = got[-1][1] if got else 0
             got = settle(got, text, item) if got else None
+            if name in ("format", "answer_label") and got not in (None, CONFLICT) and contradicted(got, last, text, item):
+                got = CONFLICT  # "答え: E\n\n解説：...U波が特徴的" names B: two answers
         if got == CONFLICT:
             return CONFLICT_RULE, None
         if got is not None:
@@ -252,7 +257,7 @@ def _generated(text: str) -> list[tuple[int, bool]]:
 def _read(text: str, item: Item) -> tuple[str, str | None] | None:
     """The first committed answer: before the first generated question, if the model answered there."""
     for cut, sure in _generated(text):
-        got = _apply(text[:cut], item)
+        got = _apply(text[:cut], item) or (finished_review(text[:cut], item) if sure else None)
         if got is not None:
             return got
         if sure and not _restates(text[cut:], item):

@@ -10,7 +10,12 @@ options and nothing but punctuation follows ("ACE inhibitors" is not a list). Fu
 Rules, first that finds a list wins:
   format         the last `ANSWER:` line (also "Answers:", "Réponse(s) :", "Respuesta:", "答え：").
   answer_phrase  "the correct answers are A and C", "correct options: B, D", "réponses correctes : A et C".
-  bare           the whole response is the list: "A, C", "AC."."""
+  tail_list      the list ends the response after a colon or a copula: "... yellow fever: A, C, E.",
+                 "减毒活疫苗包括：A、B、E。", "生ワクチンは a, b, e です。".
+  bare           the whole response is the list: "A, C", "AC.".
+  letters_first  sentences open with lists and judge them: exactly one list said to be correct or to be
+                 what the question asks (in its words), any other list rejected: "A, B and E are live
+                 vaccines; C and D are not"."""
 
 from __future__ import annotations
 
@@ -39,6 +44,15 @@ _JSON_LIST = re.compile(r"(?i)[\"']answers?[\"']\s*:\s*\[([^\[\]]{0,200}+)\]")
 # "A、B、C 都对", "A, C are all correct": the list, then a verdict on all of it
 _ALL_TRUE = re.compile(r"(?i)\s*(?:(?:are\s+)?all\s+(?:correct|true|right)|(?:都|均|全部?|すべて|全て)\s*(?:对|對|正确|正確|正しい))")
 _GLUED_LOWER = re.compile(r"[a-z]{2,10}+[.。]?")
+# The list closing the response after a colon or a copula: "...: A, C, E.", "减毒活疫苗包括：A、B、E。",
+# "生ワクチンは a, b, e です。", "The live ones are A, B and E."
+_TAIL_MARK = re.compile(r"(?i)(?::|\b(?:are|is|include|sont|son)\b|は|是|为|為|包括)[ \t]*+")
+_TAIL_END = re.compile(r"[ \t*_`'\"”)\]]*+(?:です|である|だ)?[ \t*_`.。!！]*+")
+# A list opening a sentence with a predicate: "A, B and E are live vaccines; C and D are not."
+_CLAUSE_START = re.compile(r"(?:^|(?<=[.;!?\n。；]))[ \t*_>-]*+")
+_PREDICATE = re.compile(r"(?i)[ \t]+(?:are|is)[ \t]+(?P<pred>[^.,;\n。，；、]{1,80})")  # up to the clause's end
+_NEGATED = re.compile(r"(?i)\b(?:not|no|never|incorrect|false|wrong|excluded)\b|n['’]t\b")
+_VERDICT = re.compile(r"(?i)^(?:all\s+)?(?:correct|true|right)\b")
 _TRAILING_OK = re.compile(r"\s*(?:$|[.,;:)\]\-–—(]|\n|\s+(?:are|is|sont|son)\b)", re.IGNORECASE)
 
 
@@ -83,6 +97,42 @@ def read_letters(text: str, item: Item) -> str | None:
     return ",".join(sorted(letters)) if letters else None
 
 
+def _tail(shown: str, item: Item) -> str | None:
+    """The list that ends the response after a colon or copula (the last such mark that holds one)."""
+    for m in reversed(list(_TAIL_MARK.finditer(shown[-300:]))):
+        start = len(shown) - len(shown[-300:]) + m.end()
+        tokens, end = _scan(shown[start:])
+        if tokens and _TAIL_END.fullmatch(shown, start + end) and (answer := read_letters(shown[start:], item)):
+            return answer
+    return None
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower())}
+
+
+def _letters_first(shown: str, item: Item) -> str | None:
+    """Sentences opening with a list and judging it: exactly one list said to be correct (or to be what
+    the question asks, in its words: "A, B and E are live vaccines"), every other list rejected."""
+    kept, rejected = [], set()
+    asked = _content(item.question)
+    for m in _CLAUSE_START.finditer(shown):
+        tokens, end = _scan(shown[m.end():])
+        pred = _PREDICATE.match(shown, m.end() + end) if tokens else None
+        answer = read_letters(shown[m.end():m.end() + end], item) if pred else None
+        if not answer:
+            continue
+        if _NEGATED.search(pred.group("pred")):
+            rejected.update(answer.split(","))
+        elif _VERDICT.match(pred.group("pred")) or _content(pred.group("pred")) & asked:
+            kept.append(answer)
+        else:
+            return None  # a list said to be something else: not a verdict we can read
+    if len(kept) != 1 or rejected & set(kept[0].split(",")):
+        return None
+    return kept[0]
+
+
 def parse_letters(text: str, item: Item) -> Extraction:
     """A set of option letters (see module doc), sorted: "A,C"."""
     shown, suffix = visible(text)
@@ -98,11 +148,15 @@ def parse_letters(text: str, item: Item) -> Extraction:
     for m in reversed(list(_PHRASE.finditer(shown))):
         if answer := read_letters(shown[m.end():m.end() + 200], item):
             return Extraction(answer, "answer_phrase" + suffix, False)
+    if answer := _tail(shown, item):
+        return Extraction(answer, "tail_list" + suffix, False)
     if len(shown) <= 80 and (answer := read_letters(shown, item)):
         rest = shown[_scan(shown)[1]:]
         rest = rest[m.end():] if (m := _ALL_TRUE.match(rest)) else rest
         if not rest.strip(" \t\n.;:*_`'\"。"):
             return Extraction(answer, "bare" + suffix, False)
+    if answer := _letters_first(shown, item):
+        return Extraction(answer, "letters_first" + suffix, False)
     if _GLUED_LOWER.fullmatch(shown) and (answer := read_letters(shown.upper(), item)):
         return Extraction(answer, "bare" + suffix, False)  # "ac": lowercase letters written together
     return UNPARSED

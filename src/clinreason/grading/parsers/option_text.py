@@ -1,7 +1,10 @@
-"""Rules that read an option without an answer phrase: "option_line", "option_review", "option_text".
+"""Rules that read an option without an answer phrase: "option_line", "option_ref", "option_review",
+"option_text".
 
 option_line   a line of its own holding a letter, or a letter with that option's text ("**C**",
               "C. Nitroglycerin", "e: ヘパリンです"), when no other option is enumerated anywhere.
+option_ref    (mcq) the response's one reference to an option, "(option c)" / "（選択肢c）", in a statement
+              that negates nothing.
 option_review (mcq) every option reviewed on its own line with a verdict, exactly one judged correct:
               "A. Diltiazem: incorrect ... C. Nitroglycerin: correct ...", "a 正しい。… b 誤り。…".
 option_text   (mcq) the response names an option's text instead of its letter. Committing sentences
@@ -17,7 +20,7 @@ import re
 
 from ...items import Item, TaskType
 from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions
-from .phrases import COMMIT_CUES, NEGATIVE_CUES, VERDICT_NO, VERDICT_YES
+from .phrases import COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, VERDICT_NO, VERDICT_YES
 from .slots import CONFLICT, parse_value
 
 # Sentence/line boundaries; a single-letter marker "C. " is not a sentence end.
@@ -33,6 +36,11 @@ _VERDICT_SEP = re.compile(r"[ \t*_`]*+[:\-–—→=.,。、]?[ \t*_`]*+")
 _VERDICT = re.compile(rf"(?i)(?:(?P<yes>{VERDICT_YES})|(?P<no>{VERDICT_NO}))(?![a-z])")
 _NUMBERED = re.compile(r"[ \t*_#>-]*+\d{1,2}[.)][ \t]")
 _TERMINAL = ".!?。！？)]*_\"'”’`>"
+# "(option c)", "(選択肢c)": a reference that names the option noun, not a bare "(c)"
+_NOUN_REF = re.compile(rf"(?i)\([ \t]*+(?:{OPTION_NOUNS_LATIN}|{OPTION_NOUNS_CJK})[ \t:]*+([a-z])[ \t]*+\)")
+_BRACKETED = re.compile(r"(?i)\([ \t]*+(?:[^\W\d_]+[ \t:]*+)?([a-z])[ \t]*+\)")
+# negation in Chinese / Japanese ("不会", "没有", "生じない", "ではありません", "誤り")
+_NEGATION_CJK = re.compile(r"不|没|無|ない|ません|誤|错|錯|非")
 
 
 def _named(text: str, item: Item) -> set[str]:
@@ -73,6 +81,8 @@ def rule_option_text(text: str, item: Item) -> str | None:
         return None  # a review or list of the options, or a reply cut off mid-sentence: no commitment
     if len(letters) == 1 and _english(text):  # (rejections are only recognized in English)
         letter = next(iter(letters))
+        if {option_key(x, item) for x in _BRACKETED.findall(text)} - {None, letter}:
+            return None  # "Vasodilators help (option C), and so does aspirin (D).": another option pointed at
         rejected = any(letter in opts and NEGATIVE_CUES.search(s) for s, opts in named)
         return None if rejected else letter
     last, opts = named[-1] if named else ("", set())
@@ -81,6 +91,25 @@ def rule_option_text(text: str, item: Item) -> str | None:
         if norm(last) == norm(item.options[letter]):
             return letter  # the last line is nothing but an option's text: "Nitroglycerin."
     return None
+
+
+def rule_option_ref(text: str, item: Item) -> str | None:
+    """(mcq) A statement pointing at one option by a bracketed reference with the option noun:
+    "Thiamine deficiency causes Wernicke encephalopathy (option c).", "…を生じる（選択肢c）。". Only
+    when it is the response's one reference to any option (no other letter in brackets, no other
+    option's text, no list of options) and its sentence negates nothing."""
+    if item.task != TaskType.mcq:
+        return None
+    refs = [(m, option_key(m.group(1), item)) for m in _NOUN_REF.finditer(text)]
+    if len(refs) != 1 or refs[0][1] is None:
+        return None
+    m, key = refs[0]
+    bracketed = {option_key(x, item) for x in _BRACKETED.findall(text)} - {None}
+    if bracketed - {key} or _named(text, item) - {key} or enumerated(text, item) - {key}:
+        return None
+    start = max(text.rfind(ch, 0, m.start()) for ch in ".!?。！？\n")
+    sentence = text[start + 1 : m.end()]
+    return None if NEGATIVE_CUES.search(sentence) or _NEGATION_CJK.search(sentence) else key
 
 
 def rule_option_line(text: str, item: Item) -> str | None:
@@ -107,8 +136,9 @@ def rule_option_line(text: str, item: Item) -> str | None:
     return got if listed <= {got} else None
 
 
-def rule_option_review(text: str, item: Item) -> str | None:
-    """(mcq) Every option reviewed on a line of its own with a verdict; exactly one judged correct."""
+def rule_option_review(text: str, item: Item, *, finished: bool = False) -> str | None:
+    """(mcq) Every option reviewed on a line of its own with a verdict; exactly one judged correct.
+    `finished` (the model went on to a question of its own): the options it reviewed suffice."""
     if item.task != TaskType.mcq:
         return None
     verdicts: dict[str, set[bool]] = {}
@@ -121,7 +151,16 @@ def rule_option_review(text: str, item: Item) -> str | None:
         pos = _VERDICT_SEP.match(text, own[1] if own else pos).end()
         v = _VERDICT.match(text, pos)
         verdicts.setdefault(key, set()).add(bool(v and v.group("yes")) if v else None)
-    if set(verdicts) != set(item.options) or any(len(v) != 1 or None in v for v in verdicts.values()):
-        return None  # not every option judged, once, clearly
+    if not verdicts or any(len(v) != 1 or None in v for v in verdicts.values()):
+        return None  # not every option reviewed judged, once, clearly
+    if set(verdicts) != set(item.options) and not finished:
+        return None  # a review that stops early may have been cut off: an option left might be correct
     correct = [key for key, v in verdicts.items() if True in v]
     return correct[0] if len(correct) == 1 else None
+
+
+def finished_review(text: str, item: Item) -> tuple[str, str] | None:
+    """("option_review", answer) for a review the model ended itself, by going on to a question of its
+    own ("a 正しい。…\n<user turn>\n問題: ..."): the options it judged are all it meant to judge."""
+    got = None if _cut_off(text) else rule_option_review(text, item, finished=True)
+    return ("option_review", got) if got else None

@@ -97,6 +97,29 @@ def option_at(text: str, pos: int, item: Item, key: str | None = None) -> tuple[
     return best
 
 
+_WORD_AT = re.compile(r"[ \t]*+(?:[^\w\n]|_)*+([^\W_]++)")
+
+
+def own_prefix(text: str, pos: int, item: Item, key: str) -> int:
+    """Where the text at `pos` stops following option `key`'s words in order (`pos` itself when its
+    first word is not the option's): a copy of the option cut short ("D. Pupillary dilation,
+    vasoconstriction of facial vessels" for a longer option D) reads as that option."""
+    words = [w for w in _NON_WORD.split(item.options[key].lower()) if w]
+    end = pos
+    for want in words:
+        m = _WORD_AT.match(text, end)
+        if not m or m.group(1).lower() != want:
+            break
+        end = m.end()
+    return end
+
+
+def labelled(text: str, end: int, key: str, item: Item) -> bool:
+    """The option text ending at `end` is followed by its own letter in brackets: "Naloxone (A)"."""
+    m = re.match(r"[ \t]*+\([ \t]*+([a-z])[ \t]*+\)", text[end : end + 12], re.IGNORECASE)
+    return bool(m) and option_key(m.group(1), item) == key
+
+
 def enumerated(text: str, item: Item) -> set[str]:
     """The options the text enumerates line by line ("A. ...", "Option B: ...", "c ミオグロビン")."""
     found = {resolve(x, item) for x in ENUM_LINE.findall(text)}
@@ -127,6 +150,20 @@ def _same(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
+def _in_order(words: list[str], said: list[str]) -> float:
+    """The share of `words` that `said` repeats in the same order (typos allowed): a longest common
+    subsequence, on at most 60 words each (a line after a letter)."""
+    words, said = words[:60], said[:60]
+    if not words:
+        return 0.0
+    row = [0] * (len(said) + 1)
+    for w in words:
+        prev = 0  # row[j - 1] of the previous word's row
+        for j, x in enumerate(said, 1):
+            prev, row[j] = row[j], prev + 1 if _same(w, x) else max(row[j], row[j - 1])
+    return row[-1] / len(words)
+
+
 def _covered(words: set[str], said: list[str]) -> int:
     return sum(any(_same(w, x) for x in said) for w in words)
 
@@ -139,13 +176,23 @@ def garbled(text: str, pos: int, answer: str, item: Item, *, marker: bool) -> bo
         return False
     line = re.split(r"[\n.;。]|\s[-–—]\s", text[pos : pos + 300].lstrip(" \t.:)-–—"), maxsplit=1)[0]
     said = _words(line)
-    own = set(_words(item.options[answer]))
+    own_words = _words(item.options[answer])
+    own = set(own_words)
     if not said or said[0] in CONNECTIVES or _AFFIRM.match(said[0]) or (own and _covered(own, said) == len(own)):
         return False  # an explanation ("because ...", "Correct."), or the option's own words with more
-    for option in item.options.values():
-        words = set(_words(option))
-        if words and _size(said) <= _size(list(words)) + 3 and _covered(words, said) >= 0.5 * len(words):
-            return True  # a near-copy of some option's text (the exact text was checked before)
+    if own_words[: len(said)] == said:
+        return False  # its own option's text, cut short
+    # a near-copy of some other option's text (the exact text was checked before), one that
+    # copies that option more closely than its own, words in order ("A. Most frequent for women than
+    # men" after the letter of "More frequent for men than women", when another option says "... woman
+    # than men"). A copy as close to its own option as to any other follows the letter.
+    mine = _in_order(own_words, said)
+    for key, option in item.options.items():
+        words = _words(option)
+        if not words or key == answer or _size(said) > _size(words) + 3:
+            continue
+        if _covered(set(words), said) >= 0.5 * len(set(words)) and _in_order(words, said) > mine:
+            return True
     # a short phrase naming nothing; a yes/no option may be paraphrased ("A. True")
     return marker and _size(said) <= 4 and word_class(item.options[answer]) is None
 

@@ -43,7 +43,7 @@ OPTION_NOUNS_CJK = r"选项|選項|選択肢|选择"
 
 # Labels that open an answer line in other languages ("答案：D", "Réponse : C", "उत्तर: A").
 ANSWER_LABELS = (
-    "答案", "正确答案", "最终答案", "正确选项", "答", "答え", "正解", "解答", "回答", "最終回答", "정답",
+    "答案", "正确答案", "最终答案", "正确选项", "答", "答え", "正解", "正答", "解答", "回答", "最終回答", "정답",
     "réponse", "réponse finale", "bonne réponse", "la bonne réponse", "réponse correcte",
     "opción correcta", "opcion correcta", "la opción correcta", "option correcte", "la bonne option",
     "respuesta", "respuesta final", "respuesta correcta", "la respuesta correcta",
@@ -68,16 +68,23 @@ PHRASE_LEADINS_LATIN = (
     r"ответ\s*(?:[-—:]|это)",
 )
 # CJK has no word boundaries: these match anywhere ("正确答案是B", "故选C", "本题选B", "正解は e").
-PHRASE_LEADINS_CJK = r"(?:答案\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|答え\s*(?:は|:)|正解\s*(?:は|:)|正しいのは|选择?|選択|정답은)"
+# "正确选项为 B" comes before "选择?", which would otherwise take its "选" and fail on "项为 B". A correction
+# ("所以更正为 C", "改为 C") states the new answer; "最も考えられるのは…（A）", "最可能的是…" lead in to the
+# most likely option (its letter, or a clause ending in its letter, must follow).
+PHRASE_LEADINS_CJK = (r"(?:答案\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|答え\s*(?:は|:)|正解\s*(?:は|:)"
+                      r"|正答\s*(?:は|:)|(?:正确|正確|最佳)?(?:选项|選項)\s*(?:是|为|為)|(?:更正|改)(?:为|為|成)|改选"
+                      r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?|選択|정답은)")
 
 # Run-on generations: a line that opens a new question or a new chat turn.
 NEW_TURN = re.compile(
     r"(?im)^[ \t>#*_]*+(?:(?:next|new|another|follow[- ]up)\s+)?"
-    r"(?:question|q|problem|human|user|instruction|问题|题目|問題|質問|pregunta|frage|domanda)"
+    r"(?:question|q|problem|human|user|instruction|问题|题目|問題|質問|pregunta|frage|domanda|下一道?题|次の(?:問題|質問))"
     r"(?:[ \t]*+#?\d{1,3})?[ \t*_]*+(?:[:.)]|$)"
     r"|<\|(?:im_start|im_end|user|endoftext|eot_id|start_header_id)\|>|\[INST\]"
+    # a chat-template role token decoded as junk glued to the role: "さいころuser"
+    r"|^[^\sA-Za-z0-9]{1,12}(?:user|assistant)[ \t]*$"
 )
-CHAT_TURN = re.compile(r"(?i)^[ \t>#*_]*+(?:human|user)\b|^<\||^\[INST\]")
+CHAT_TURN = re.compile(r"(?i)^[ \t>#*_]*+(?:human|user)\b|^<\||^\[INST\]|^[^\sA-Za-z0-9]{1,12}user[ \t]*$")
 
 # option_text: a sentence that commits to the option it names, and one that rejects it.
 COMMIT_CUES = re.compile(

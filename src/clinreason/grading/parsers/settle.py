@@ -11,18 +11,23 @@ from .answer_phrase import Occurrence
 from .options import norm
 from .slots import CONFLICT
 
-# What shows that the model reconsidered between two different answers.
-# What frames a later, different answer as a correction or a conclusion ("On reflection, ...", "No: ...",
-# "However, ...", "so the answer is", "Refined answer:"), looked for just before it.
-_RECONSIDER = re.compile(
-    r"(?i)\b(?:wait|actually|however|but|sorry|correct(?:ion|ed)|oops|instead|rather|reconsider\w*|mistake|wrong"
-    r"|incorrect|reflection|second\s+thought|re-?evaluat\w*|revis\w*|refine\w*|update\w*|therefore|thus|hence|so"
-    r"|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide"
+# What frames a later, different answer as a correction ("On reflection, ...", "No: ...", "However, ...")
+# or as a conclusion ("so the answer is", "Refined answer:"), looked for just before it.
+_CORRECTION = (
+    r"\b(?:wait|actually|however|but|sorry|correct(?:ion|ed)|oops|instead|rather|reconsider\w*|mistake|wrong"
+    r"|incorrect|reflection|second\s+thought|re-?evaluat\w*|revis\w*|refine\w*|update\w*"
     r"|espera|corrijo|en\s+realidad|attendez|je\s+corrige|en\s+fait|warte|korrektur)\b|待って|訂正|等等|更正|\bno\b[ \t]*+[:,.!]"
 )
+_CONCLUSION = r"\b(?:therefore|thus|hence|so|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b"
+_RECONSIDER = re.compile(rf"(?i){_CORRECTION}|{_CONCLUSION}")
+_CORRECTS = re.compile(rf"(?i){_CORRECTION}")
+# an answer stated flatly, as the response's opening ("The answer is A."): a later "Therefore, the answer
+# is C" with no correction in between contradicts it rather than concluding from it
+_FLAT = re.compile(r"(?i)[\W_]*+(?:the\s+)?(?:(?:correct|right|best)\s+)?answer\s+is\b")
 
 _STEP_LINE = re.compile(r"(?i)[ \t*_#>-]*+(?:step[ \t]*+)?\d{1,2}[.):]")
-_FINAL_LEADIN = re.compile(r"(?i)\bfinal\b|\bin\s+conclusion\b|最终|最終")
+# a lead-in that names itself final, or a correction ("所以更正为 C"), concludes whatever came before
+_FINAL_LEADIN = re.compile(r"(?i)\bfinal\b|\bin\s+conclusion\b|最终|最終|更正|改为|改為|改成|改选|訂正")
 
 
 def _changed_mind(between: str, item: Item) -> bool:
@@ -53,6 +58,13 @@ def settle(found: list[Occurrence], text: str, item: Item) -> str:
     if switch is None:
         return answer
     start, end, _ = found[switch + 1]
-    if _FINAL_LEADIN.search(text[start:end]) or _changed_mind(text[found[switch][1] : start], item):
+    if _FINAL_LEADIN.search(text[start:end]):
         return answer
-    return CONFLICT
+    between = text[found[switch][1] : start]
+    if not _changed_mind(between, item):
+        return CONFLICT
+    first = found[switch]
+    if first is found[0] and not text[: first[0]].strip() and _FLAT.match(text, first[0]) \
+            and not _CORRECTS.search(between[-250:]):
+        return CONFLICT  # "The answer is A. <reasons> Therefore, the correct answer is C."
+    return answer

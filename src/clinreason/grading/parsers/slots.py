@@ -16,7 +16,8 @@ import re
 import unicodedata
 
 from ...items import Item, TaskType
-from .options import CONNECTIVES, garbled, is_letter, norm, option_at, option_mentions, resolve, word_class
+from .options import (CONNECTIVES, garbled, is_letter, labelled, norm, option_at, option_mentions, own_prefix, resolve,
+                      word_class)
 from .phrases import OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, WORD_CLASS, YNM_ALT
 
 CONFLICT = "<conflict>"  # what a rule returns for "answered, but not one answer"; never a real answer
@@ -51,7 +52,7 @@ _TEXT_END = re.compile(
 )
 _LINE_END = re.compile(r"[ \t*_`'\"”’)\]]*+[.,;:!?。]?[ \t*_]*+(?:\n|$)")
 _CLAUSE_LETTER = re.compile(
-    r"([^.;\n()]{1,120}?)\([ \t]*+(?:option[ \t]++)?([a-z])[ \t]*+\)(?=[ \t*_]*+(?:[.,;:!?\n]|$))", re.IGNORECASE
+    r"([^.;\n()]{1,120}?)\([ \t]*+(?:option[ \t]++)?([a-z])[ \t]*+\)(?=[ \t*_]*+(?:[.,;:!?\n。、]|$))", re.IGNORECASE
 )
 _PAREN_LETTER = re.compile(r"(?i)[ \t]*+\([ \t]*+(?:option[ \t]++)?([a-z])[ \t]*+\)")
 _SEP = re.compile(r"[ \t]*+(?P<sep>[.:\-–—=(]?)")
@@ -136,8 +137,12 @@ def check_after(text: str, end: int, tok: str, answer: str, item: Item, *, marke
     own = option_at(text, sep.end(), item, key=answer)
     if own:
         return CONFLICT if more_letters(text, own[1], answer, item, tok) else answer
-    # another option's text straight after the letter: "B) Nitroglycerin", "A. No, because ..."
-    if option_at(text, sep.end(), item) is not None:
+    # another option's text straight after the letter: "B) Nitroglycerin", "A. No, because ...". Not
+    # when that text carries its own letter ("Choice C. Naloxone (A) reverses opioids, ..." discusses A),
+    # or is only the start of this option's longer text (B "Pupillary dilation" inside D's text).
+    other = option_at(text, sep.end(), item)
+    if other is not None and not labelled(text, other[1], other[0], item) \
+            and own_prefix(text, sep.end(), item, answer) <= other[1]:
         return CONFLICT
     bracket = text[end - 1 : end] in ")]"  # "A) ...", "(A) ..."
     if (sep.group("sep") or bracket) and garbled(
@@ -225,7 +230,8 @@ def parse_value(value: str, item: Item, *, text_ok: bool = True) -> str | None:
         if answer is not None:
             if check_after(s, m.end("tok"), tok, answer, item, marker=True) == CONFLICT:
                 return CONFLICT
-            own_text = item.task == TaskType.mcq and is_letter(tok) and rest == norm(item.options[answer])
+            # "C) Nitroglycerin", or its text cut short: "D.1" for D "1, increases"
+            own_text = item.task == TaskType.mcq and is_letter(tok) and norm(item.options[answer]).startswith(rest)
             if not rest.strip() or own_text:
                 return answer
             if item.task == TaskType.yes_no_maybe and word_class(rest) == answer:
