@@ -79,6 +79,10 @@ class GridSpec:
     limit: int | None = None
     params: dict[str, dict] = field(default_factory=dict)  # from parse_scoped_params
     seed: int = 0
+    # Knowledge sources for the methods that read them (see RunPlan): --corpus specs, --graph spec.
+    corpora: tuple[str, ...] = ()
+    graph: str | None = None
+    data_dir: str | None = None
 
     def method_params(self, name: str, inline: dict) -> dict:
         """Grid-wide params that the method accepts, then method-scoped ones, then inline ones."""
@@ -119,7 +123,8 @@ async def run_grid(spec: GridSpec, store: Store, *, load_items: ItemsLoader, loa
                         method.prepare(pools[bench].items)
                         extra["exemplar_pool"] = pools[bench].source
                     plan = engine.RunPlan(benchmark=bench, subset=subset, model_spec=model_spec, method=method,
-                                          items=items, seed=spec.seed, extra=extra)
+                                          items=items, seed=spec.seed, extra=extra, corpora=spec.corpora,
+                                          graph=spec.graph, data_dir=spec.data_dir)
                     summary = await engine.execute(plan, model, store, concurrency=concurrency)
                     # The public spec (no URL password or key): rows reach files and the console.
                     cell = Cell(bench, subset, public_spec(model_spec), label, method.name, method.config())

@@ -40,6 +40,7 @@ class Retrieval(BaseModel):
     query: str
     doc_ids: list[str] = Field(default_factory=list)
     scores: list[float] = Field(default_factory=list)
+    passages: list[str] = Field(default_factory=list)  # the text of each retrieved id (empty in older traces)
 
 
 class Turn(BaseModel):
@@ -49,6 +50,12 @@ class Turn(BaseModel):
     speaker: str
     text: str
     role: str | None = None  # the model role that produced it, when a model did
+    # Episodes (interactive consultation); defaults keep older traces valid. speaker is then "doctor",
+    # "patient" or "measurement".
+    kind: Literal["question", "test", "answer", "reply", "intermediate"] | None = None
+    turn: int | None = None  # 1-based episode turn
+    facts: list[int] = Field(default_factory=list)  # 0-based indices into item.facts this reply revealed
+    answer: str | None = None  # the doctor's answer as the item's parser read it (intermediate / answer)
 
 
 TraceEvent = Annotated[Union[ModelCall, ToolUse, Retrieval, Turn], Field(discriminator="type")]

@@ -7,9 +7,11 @@ import pkgutil
 
 from ._app import app, console
 
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_module.name}")
+# The commands people start with come first in --help; the rest follow alphabetically.
+_FIRST = ("run", "catalog", "show")
+for _name in (*_FIRST, *sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _FIRST)):
+    if not _name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_name}")
 
 
 def main() -> None:

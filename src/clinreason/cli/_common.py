@@ -266,7 +266,13 @@ def print_summary(s: dict, run: dict | None = None) -> None:
                                                    for role, r in s["roles"].items())))
     console.print(table)
     if s.get("judges"):  # added by `clinreason judge`
+        from ._judge_print import print_judge_summary
+
         print_judge_summary(s["judges"])
+    if _has_episodes(s):  # consultation runs: turns, questions, information gained, ...
+        from ._episode_print import print_episode_summary
+
+        print_episode_summary(s)
     for key, groups in s.get("breakdown", {}).items():
         sub = Table(title=f"by {esc(key)}", title_justify="left")
         for col in (key, "n", "accuracy", "95% CI"):
@@ -277,10 +283,6 @@ def print_summary(s: dict, run: dict | None = None) -> None:
         console.print(sub)
 
 
-def _fmt(stat) -> str:
-    if isinstance(stat, dict) and "mean" in stat:
-        if stat["mean"] is None:
-            return "–"
-        ci = stat.get("ci95")
-        return f"{stat['mean']:.1%} (n={stat['n']}" + (f", 95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else ")")
-    return "–" if stat is None else (f"{stat:.1%}" if isinstance(stat, float) else str(stat))
+def _has_episodes(s: dict) -> bool:
+    turns = ((s.get("scores") or {}).get("episode") or {}).get("turns")
+    return isinstance(turns, dict) and bool(turns.get("n"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.table import Table
 
 from ._app import console, esc
-from ._common import _fmt
 
 
 def print_judge_summary(j: dict) -> None:
@@ -36,6 +35,9 @@ def print_judge_summary(j: dict) -> None:
     if g := j.get("judge:citations"):
         table.add_row("cited evidence supports the answer", _fmt(g["supported"])
                       + esc(f"  [{g['no_citation']} cite nothing, {g['n_invalid']} of {g['n']} invalid]"))
+    if f := j.get("judge:faithfulness"):
+        table.add_row("patient replies faithful to the facts", _fmt(f["faithful"])
+                      + esc(f"  [{f['unfaithful_replies']} of {f['replies']} replies flagged, {f['n_invalid']} of {f['n']} invalid]"))
     if h := j.get("judge:rubric"):
         table.add_row("rubric score (HealthBench)", _fmt(h["score"]) + esc(f"  [{h['criteria_invalid']} criteria invalid]"))
         for tag, stat in list(h["by_tag"].items())[:12]:
@@ -63,3 +65,12 @@ def print_judge_summary(j: dict) -> None:
 
 def _fmt_k(x) -> str:
     return "–" if x is None else f"{x:+.2f}"
+
+
+def _fmt(stat) -> str:
+    if isinstance(stat, dict) and "mean" in stat:
+        if stat["mean"] is None:
+            return "–"
+        ci = stat.get("ci95")
+        return f"{stat['mean']:.1%} (n={stat['n']}" + (f", 95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else ")")
+    return "–" if stat is None else (f"{stat:.1%}" if isinstance(stat, float) else str(stat))

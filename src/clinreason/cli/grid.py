@@ -50,6 +50,8 @@ def grid(
     prices: Optional[Path] = typer.Option(None, "--prices", help="Price table (TOML) overriding the built-in one; else $CLINREASON_PRICES."),
     name: str = typer.Option("grid", "--name", help="Basename of the grid JSON/CSV/PNG written under OUT/grids/."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+    corpus: Optional[list[str]] = typer.Option(None, "--corpus", help="Corpus for retrieval methods (default medquad; see `clinreason run --help`)."),
+    graph: Optional[str] = typer.Option(None, "--graph", help="Knowledge graph for graph methods (default hetionet)."),
 ):
     """Run the cross product of benchmarks, methods and models; compare accuracy, tokens, calls, time and cost."""
     import sys
@@ -70,7 +72,8 @@ def grid(
     check_results_dir("--out", out)
     grid_lib.check_name(name, "grid name")  # before any cell runs
     spec = grid_lib.GridSpec(benchmarks=_split(benchmarks), methods=_split(methods), models=_split(models),
-                             subset=subset, limit=limit, params=grid_lib.parse_scoped_params(param), seed=seed)
+                             subset=subset, limit=limit, params=grid_lib.parse_scoped_params(param), seed=seed,
+                             corpora=tuple(corpus or ()), graph=graph, data_dir=str(data_dir) if data_dir else None)
     for option, values in (("--benchmarks", spec.benchmarks), ("--methods", spec.methods), ("--models", spec.models)):
         if not values:
             raise ValueError(f"{option} must name at least one")

@@ -66,7 +66,7 @@ def regrade_run(store, run_id: str, *, all_: bool = False) -> Regraded:
                 if p["item_id"] not in todo or item is None or not scorer.applies(item):
                     continue
                 if p["status"] == "ok":
-                    score = scorer(item, stored_prediction(item, p))
+                    score = scorer(item, stored_prediction(item, p), trace=p.get("trace"))
                 else:
                     score = error_score(item, p["error"] or "").model_copy(update={"version": cls.version})
                 result.checked[stored] += 1

@@ -1,4 +1,4 @@
-"""`clinreason run`, `list` and `show`."""
+"""`clinreason run` (`list` is in catalog.py, `show` in show.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import typer
 
 from ._app import OutOption, app, console, err_console, esc, friendly_errors, parse_params
 from ._common import (Terminated, check_at_least, check_model_spec, check_positive, check_results_dir, check_run_name,
-                      check_text, error_counts, load_benchmark_items, open_existing_store, pct, print_summary,
-                      resolve_run, run_cancellable, write_summary_json)
+                      check_text, error_counts, load_benchmark_items, print_summary, run_cancellable,
+                      write_summary_json)
+
+from ._run_options import _default_method, _interactive_items, parse_roles, parse_shard  # noqa: F401
 
 # Heavy modules (engine, models, data, methods, store) are imported inside the commands: `--help`
 # and `show` must not pay for what only `run` uses.
@@ -25,7 +27,7 @@ def run(
     benchmark: str = typer.Argument(..., help="Benchmark name (see `clinreason list`) or a .jsonl/.json/.csv file."),
     subset: Optional[str] = typer.Option(None, "--subset", "-s", help="Split, e.g. test or test_hard."),
     model: str = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Model spec: smollm2, gguf:PATH, openai-compat:URL#MODEL, openai:MODEL, ollama:MODEL."),
-    method: str = typer.Option("cot", "--method", help="Reasoning method (see `clinreason list`)."),
+    method: Optional[str] = typer.Option(None, "--method", help="Reasoning method (see `clinreason list`; default cot, or the benchmark's own: mediq -> consult, agentclinic -> agentclinic; consult with --interactive)."),
     param: Optional[list[str]] = typer.Option(None, "--param", "-p", help="Method parameter NAME=VALUE (repeatable)."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Only the first N items."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c", help="Requests in flight (default: the backend's own limit)."),
@@ -49,6 +51,9 @@ def run(
     role: Optional[list[str]] = typer.Option(None, "--role", help="Another model role: NAME=SPEC (repeatable)."),
     scorer: Optional[list[str]] = typer.Option(None, "--scorer", help="Scorer(s), the headline first (default: the benchmark's own)."),
     shard: Optional[str] = typer.Option(None, "--shard", help="I/K: do only every K-th item from the I-th (0-based); shards of one run merge with `clinreason merge`."),
+    corpus: Optional[list[str]] = typer.Option(None, "--corpus", help="Corpus for retrieval methods (rag, i_medrag; default medquad): medquad, a .jsonl/.json/.csv/.tsv file or folder of .txt files (records need 'text'; optional 'id', 'title'), or an http(s) search URL. Repeat or comma-list to fuse by reciprocal rank."),
+    graph: Optional[str] = typer.Option(None, "--graph", help="Knowledge graph for graph methods (default hetionet)."),
+    interactive: bool = typer.Option(False, "--interactive", help="Run each case as a consultation episode: the vignette becomes the patient's facts, the doctor sees its first sentence (needs an episode method: consult, agentclinic, consult_full, consult_first)."),
 ):
     """Evaluate a model with a reasoning method on a benchmark. Rerunning resumes."""
     from .. import engine
@@ -76,6 +81,9 @@ def run(
     check_model_spec("--extractor", extractor)
     for name_ in scorer or []:
         check_text("--scorer", name_)
+    for spec_ in corpus or []:
+        check_text("--corpus", spec_)
+    check_text("--graph", graph)
     if rubric and not judge_spec:
         raise ValueError("--rubric needs --judge SPEC")
     roles = parse_roles(role, patient=patient, extractor=extractor)
@@ -91,12 +99,18 @@ def run(
     if extra.get("skipped"):
         err_console.print(f"[yellow]skipped {len(extra['skipped'])} invalid records[/] (listed in the run config), "
                           f"first: {esc(extra['skipped'][0]['error'])}", soft_wrap=True)
+    if method is None:
+        method = _default_method(name, interactive)
+    if interactive:
+        items, extra = _interactive_items(items, extra, method)
     subset_size = len(items)
     if limit:
         items = items[:limit]
     scorers = tuple(scorer) if scorer else tuple(extra.pop("scorers", None) or ("answer",))
     extra.pop("scorers", None)
     reasoner = build_method(method, parse_params(param), seed=seed)
+    if not scorer and getattr(reasoner, "episode", False) and "episode" not in scorers:
+        scorers = (*scorers, "episode")  # consultations: turns, questions, information gained, ... (issue 15)
     if reasoner.needs_pool:  # few-shot methods: exemplars from outside the evaluated items
         from ..exemplars import exemplar_pool
 
@@ -104,7 +118,20 @@ def run(
         reasoner.prepare(pool.items)
         extra = {**extra, "exemplar_pool": pool.source}
     plan = engine.RunPlan(benchmark=name, subset=subset, model_spec=model, method=reasoner, items=items,
-                          seed=seed, name=run_name, extra=extra, roles=roles, scorers=scorers, shard=shard_)
+                          seed=seed, name=run_name, extra=extra, roles=roles, scorers=scorers, shard=shard_,
+                          corpora=tuple(corpus or ()), graph=graph, data_dir=str(data_dir) if data_dir else None)
+    from ..engine.plan import knowledge_needed
+
+    needs = knowledge_needed(reasoner)
+    for option, value, kind in (("--corpus", corpus, "retriever"), ("--graph", graph, "graph")):
+        if value and kind not in needs:
+            err_console.print(f"[yellow]{option} is not used by method {esc(reasoner.name)}[/] (it reads no {kind})")
+    # Knowledge sources are opened now: a missing or broken corpus fails (FILE:LINE) before anything
+    # is written, and an index is built once, here, then shared by the run's workers.
+    knowledge = engine.open_knowledge(plan) if needs else None
+    if knowledge and "retriever" in knowledge:
+        r = knowledge["retriever"]
+        console.print(esc(f"corpus {r.name}" + (f" (index built in {r.build_s:.1f} s)" if getattr(r, "built", False) else "")))
     from ..grading.scorers import build_scorers
 
     build_scorers(scorers)  # an unknown scorer is a clear error before any model loads
@@ -125,7 +152,7 @@ def run(
                   soft_wrap=True)
     if subset_size > len(items):
         console.print(esc(f"{len(items)} of {subset_size} items of {name} {subset or ''}".strip()) + " (not the whole benchmark)")
-    summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter)
+    summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter, knowledge)
     path = write_summary_json(out, summary)
     if json_out:
         console.print_json(json.dumps(summary))
@@ -163,35 +190,8 @@ def _report_errors(store, run_id: str, item_ids: set[str]) -> bool:
     return False
 
 
-def parse_roles(values: list[str] | None, **named: str | None) -> dict[str, str]:
-    """`--role NAME=SPEC` values plus the named role options -> {role: spec}."""
-    roles = {name: spec for name, spec in named.items() if spec}
-    for value in values or []:
-        name, sep, spec = value.partition("=")
-        if not sep or not name.strip() or not spec.strip():
-            raise ValueError(f"--role {value!r}: expected NAME=SPEC, e.g. --role patient=smollm2")
-        if name.strip() == "model":
-            raise ValueError("--role model=...: the model under test is given with --model")
-        if name.strip() in roles:
-            raise ValueError(f"role {name.strip()!r} is given twice")
-        roles[name.strip()] = spec.strip()
-    return roles
-
-
-def parse_shard(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    index, sep, count = value.partition("/")
-    try:
-        shard = (int(index), int(count))
-    except ValueError:
-        raise ValueError(f"--shard {value!r}: expected I/K, e.g. 0/2") from None
-    if not sep or shard[1] < 1 or not 0 <= shard[0] < shard[1]:
-        raise ValueError(f"--shard {value!r}: expected I/K with 0 <= I < K")
-    return shard
-
-
-def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_errors, rate_limit=None) -> dict:
+def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_errors, rate_limit=None,
+                       knowledge=None) -> dict:
     """Run the plan with a progress display: a live bar on a terminal, plain lines in a log.
     Ctrl-C and SIGTERM stop it the same way: the items in flight are cancelled, finished ones stay
     stored, the run is recorded as interrupted, and the message says how to resume (exit 130 / 143)."""
@@ -204,7 +204,8 @@ def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_erro
     async def go():
         try:
             return await engine.execute(plan, backends, store, concurrency=concurrency, use_cache=use_cache,
-                                        retry_errors=retry_errors, on_progress=display.update, rate_limit=rate_limit)
+                                        retry_errors=retry_errors, on_progress=display.update, rate_limit=rate_limit,
+                                        knowledge=knowledge)
         finally:
             for backend in backends.values():
                 await backend.aclose()
@@ -292,87 +293,3 @@ def _force_progress() -> bool:
     import os
 
     return os.environ.get("CLINREASON_PROGRESS") == "1"
-
-
-@app.command("list")
-@friendly_errors
-def list_(data_dir: Optional[Path] = typer.Option(None, "--data-dir")):
-    """Benchmarks (with item counts), methods, scorers, tools and model kinds."""
-    from rich.table import Table
-
-    from ..data import list_benchmarks
-    from ..grading.scorers import SCORERS
-    from ..methods import METHODS
-    from ..models import MODEL_KINDS
-    from ..probes import PROBES
-    from ..tools import TOOLS
-
-    table = Table(title="benchmarks", title_justify="left")
-    for col in ("name", "task", "subsets (items)", "description"):
-        table.add_column(col)
-    for bench in list_benchmarks():
-        counts = []
-        for subset in bench.subsets:
-            n = bench.count(data_dir, subset)  # local files only: listing never waits on the network
-            counts.append(f"{subset} ({n if n is not None else 'not found'})")
-        table.add_row(esc(bench.name), esc(bench.task.value), esc(", ".join(counts)), esc(bench.description))
-    console.print(table)
-    methods = Table(title="methods", title_justify="left")
-    for col in ("name", "description", "parameters"):
-        methods.add_column(col)
-    for name, cls in METHODS.items():
-        params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
-        needs = "".join(f" (needs --{r})" for r in cls.roles)
-        methods.add_row(esc(name), esc(cls.description + needs), esc(params))
-    console.print(methods)
-    extras = Table(title="scorers, tools and probes", title_justify="left")
-    for col in ("kind", "name", "description"):
-        extras.add_column(col)
-    for name, cls in SCORERS.items():
-        extras.add_row("scorer", esc(name), esc(cls.description))
-    for name, cls in TOOLS.items():
-        extras.add_row("tool", esc(name), esc(cls.description))
-    for name, cls in PROBES.items():
-        extras.add_row("probe", esc(name), esc(cls.description))
-    console.print(extras)
-    kinds = Table(title="models", title_justify="left")
-    kinds.add_column("spec")
-    kinds.add_column("description")
-    for _, kind in MODEL_KINDS.items():
-        kinds.add_row(esc(kind.syntax), esc(kind.description))
-    console.print(kinds)
-
-
-@app.command()
-@friendly_errors
-def show(
-    run_id: Optional[str] = typer.Argument(None, help="Run id (or a unique prefix). Omit to list runs."),
-    out: Path = OutOption,
-    json_out: bool = typer.Option(False, "--json"),
-):
-    """Show a run's summary, or list the runs in a results directory."""
-    from ..summary import summarize_run
-
-    check_text("RUN_ID", run_id)
-    store = open_existing_store(out)
-    if run_id is None:
-        from rich.table import Table
-
-        table = Table(title=f"runs in {esc(store.path)}", title_justify="left")
-        for col in ("run", "status", "items", "accuracy", "95% CI"):
-            table.add_column(col)
-        for r in store.list_runs():
-            s = r["summary"] or {}
-            ci = s.get("ci95")
-            size = r["config"].get("subset_size")
-            of = f" (of {size})" if isinstance(size, int) and r["n_items"] < size else ""
-            table.add_row(esc(r["id"]), esc(r["status"]), f"{s.get('n_done', 0)}/{r['n_items']}{of}",
-                          pct(s.get("accuracy")), f"{pct(ci[0])}–{pct(ci[1])}" if ci else "–")
-        console.print(table)
-        return
-    rid = resolve_run(store, run_id)
-    summary = summarize_run(store, rid)
-    if json_out:
-        console.print_json(json.dumps(summary))
-    else:
-        print_summary(summary, store.get_run(rid))

@@ -34,3 +34,5 @@ def load_items(
     return bench.load(locate_file(bench, subset, data_dir, hub=hub), subset)
 from . import cupcase, healthbench, medec, medrbench  # noqa: E402,F401  (open-ended / rubric / MEDEC benchmarks)
 from . import cmmlu, frenchmedmcqa, headqa, igakuqa, medxpertqa, mmlu_translated  # noqa: E402,F401  (multilingual + MedXpertQA)
+from . import medcalc  # noqa: E402,F401  (MedCalc-Bench)
+from . import agentclinic, mediq  # noqa: E402,F401  (interactive consultation: episodes with a patient)

@@ -38,6 +38,8 @@ class Benchmark:
     aliases: tuple[str, ...] = ()
     # Scorer names (clinreason.grading.scorers.SCORERS), the headline first; () = "answer".
     scorers: tuple[str, ...] = ()
+    # The method `clinreason run` uses when none is given (episode benchmarks: an interactive one).
+    default_method: str | None = None
 
     @property
     def default_scorers(self) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Running plans: `RunPlan` (what a run is, and its id) and `execute` (run it here, resumably)."""
 
-from .local import Progress, ProgressCallback, execute
+from .local import Progress, ProgressCallback, execute, open_knowledge
 from .plan import DEFAULT_SCORERS, RunPlan
 
-__all__ = ["DEFAULT_SCORERS", "Progress", "ProgressCallback", "RunPlan", "execute"]
+__all__ = ["DEFAULT_SCORERS", "Progress", "ProgressCallback", "RunPlan", "execute", "open_knowledge"]

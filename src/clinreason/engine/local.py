@@ -21,7 +21,7 @@ from ..store import Store
 from ..summary import summarize_run
 from ..tools import build_tools
 from .extract import extract
-from .plan import RunPlan, _by_role
+from .plan import RunPlan, _by_role, knowledge_needed
 
 
 @dataclass
@@ -49,9 +49,11 @@ async def execute(
     retry: RetryPolicy | None = None,
     on_progress: ProgressCallback | None = None,
     rate_limit: RateLimiter | None = None,
+    knowledge: dict | None = None,
 ) -> dict:
     """Run (or resume) the plan; returns the run summary. `models` is the model under test, or a
-    dict role -> model holding it under "model" plus every role the plan names."""
+    dict role -> model holding it under "model" plus every role the plan names. `knowledge`: the
+    sources already opened with `open_knowledge(plan)` (else they are opened here when needed)."""
     models = _by_role(models)
     missing = set(plan.role_specs()) - set(models)
     if missing:
@@ -84,7 +86,12 @@ async def execute(
     started = time.perf_counter()
     status = "interrupted"
     try:
-        await _run_items(todo, plan.method, gateways, scorers, store, run_id, progress, on_progress, workers)
+        # Knowledge sources are opened once per run (an index is loaded, or built once and cached),
+        # off the event loop, and shared by every worker; none when nothing is left to do.
+        if knowledge is None:
+            knowledge = await asyncio.to_thread(open_knowledge, plan) if todo else {}
+        await _run_items(todo, plan.method, gateways, scorers, store, run_id, progress, on_progress, workers,
+                         knowledge)
         status = "complete"
     finally:
         # Runs on Ctrl-C / cancellation too: everything finished so far is already stored.
@@ -101,13 +108,17 @@ async def execute(
 
 async def _run_items(todo: Iterable[Item], method: Method, gateways: dict[str, Gateway], scorers: list[Scorer],
                      store: Store, run_id: str, progress: Progress, on_progress: ProgressCallback | None,
-                     workers: int) -> None:
+                     workers: int, knowledge: dict | None = None) -> None:
     queue = iter(todo)  # workers pull lazily: memory stays flat however many items there are
-    tools = build_tools(method.tools)
+    knowledge = knowledge or {}
+    tools = build_tools(getattr(method.params, "tools", None) or method.tools)
+    for tool in tools.values():
+        if hasattr(tool, "bind"):  # tools over the run's knowledge (search, graph lookups)
+            tool.bind(**knowledge)
 
     async def worker() -> None:
         for item in queue:
-            await _run_one(item, method, gateways, tools, scorers, store, run_id, progress)
+            await _run_one(item, method, gateways, tools, scorers, store, run_id, progress, knowledge)
             if on_progress:
                 on_progress(progress)
 
@@ -122,8 +133,8 @@ async def _run_items(todo: Iterable[Item], method: Method, gateways: dict[str, G
 
 
 async def _run_one(item: Item, method: Method, gateways: dict[str, Gateway], tools: dict, scorers: list[Scorer],
-                   store: Store, run_id: str, progress: Progress) -> None:
-    ctx = Context(item=item, lms={}, tools=dict(tools))
+                   store: Store, run_id: str, progress: Progress, knowledge: dict | None = None) -> None:
+    ctx = Context(item=item, lms={}, tools=dict(tools), **(knowledge or {}))
     ctx.lms = {role: gw.for_item(item.id, ctx.trace) for role, gw in gateways.items()}
     start = time.perf_counter()
     scores: dict[str, Score] = {}
@@ -136,7 +147,7 @@ async def _run_one(item: Item, method: Method, gateways: dict[str, Gateway], too
                   "info": {**prediction.info, **answer_reading(prediction)}}
         for scorer in scorers:
             if not scorer.needs_model and scorer.applies(item):
-                scores[scorer.name] = scorer(item, prediction)
+                scores[scorer.name] = scorer(item, prediction, trace=ctx.trace.dump() if scorer.uses_trace else None)
     except ModelError as e:
         # Recorded per item and counted as wrong; `--retry-errors` redoes just these.
         record = {"status": "error", "output": None, "error": str(e)}
@@ -161,6 +172,20 @@ async def _run_one(item: Item, method: Method, gateways: dict[str, Gateway], too
     progress.tokens += record["prompt_tokens"] + record["completion_tokens"]
     progress.model_calls += record["n_calls"]
     progress.cache_hits += record["n_cached"]
+
+
+def open_knowledge(plan: RunPlan) -> dict:
+    """{"retriever": ..., "graph": ...} for the sources the plan's method reads (Method.knowledge)."""
+    needs, opened = knowledge_needed(plan.method), {}
+    if "retriever" in needs:
+        from ..knowledge import build_retriever
+
+        opened["retriever"] = build_retriever(plan.corpora, data_dir=plan.data_dir)
+    if "graph" in needs:
+        from ..knowledge.graph import load_graph  # written beside this; imported only when a method needs it
+
+        opened["graph"] = load_graph(plan.graph, data_dir=plan.data_dir)
+    return opened
 
 
 def _count_previous(store: Store, run_id: str, scorer: str, progress: Progress, mine: set[str]) -> None:

@@ -39,9 +39,16 @@ class RunPlan:
     # (index, count): do only the items at positions index, index+count, ... of the planned run.
     # Not part of the run id: shards of one run, done anywhere, merge into that run.
     shard: tuple[int, int] | None = None
+    # Knowledge sources, used only by methods that declare them (Method.knowledge): --corpus specs
+    # (default medquad) and the --graph spec (default hetionet). Their identities (content hash,
+    # public spec) enter the config and run id only then, so other runs keep their ids.
+    corpora: tuple[str, ...] = ()
+    graph: str | None = None
+    data_dir: str | None = None  # where built-in corpora are found; not recorded (paths differ by machine)
     # Role -> the spec as given (a URL's secret included), to build the models only; never recorded.
     # Set by __post_init__; accepted back (RunPlan(**plan.__dict__)) only while it matches the specs.
     _given_specs: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _knowledge: dict | None = field(default=None, repr=False, compare=False)  # knowledge_config(), computed once
 
     def __post_init__(self) -> None:
         if self.name is not None:
@@ -52,6 +59,15 @@ class RunPlan:
         if missing:
             raise ValueError(f"method {self.method.name!r} needs the model role(s) {', '.join(missing)}: "
                              + " ".join(f"--{r} SPEC" for r in missing))
+        needs = knowledge_needed(self.method)
+        if "retriever" in needs:
+            from ..knowledge import DEFAULT_CORPUS, split_specs
+
+            self.corpora = tuple(split_specs(self.corpora)) or (DEFAULT_CORPUS,)
+        if "graph" in needs and not self.graph:
+            from ..knowledge import DEFAULT_GRAPH
+
+            self.graph = DEFAULT_GRAPH
         if self.shard is not None:
             index, count = self.shard
             if count < 1 or not 0 <= index < count:
@@ -78,7 +94,21 @@ class RunPlan:
                                for role in sorted(self.roles)}
         if tuple(self.scorers) != DEFAULT_SCORERS:
             config["scorers"] = list(self.scorers)
+        config.update(self.knowledge_config())
         return config
+
+    def knowledge_config(self) -> dict:
+        """The identities of the knowledge sources the method uses (none: {}), computed once."""
+        if self._knowledge is None:
+            needs, config = knowledge_needed(self.method), {}
+            if "retriever" in needs:
+                from ..knowledge import retriever_identity
+
+                config["corpora"] = retriever_identity(self.corpora, self.data_dir)
+            if "graph" in needs:
+                config["graph"] = _graph_identity(self.graph, self.data_dir)
+            self._knowledge = config
+        return dict(self._knowledge)
 
     def run_id(self, models: dict[str, Model] | Model) -> str:
         if self.name:
@@ -95,6 +125,27 @@ class RunPlan:
             return list(self.items)
         index, count = self.shard
         return [item for position, item in enumerate(self.items) if position % count == index]
+
+
+def knowledge_needed(method: Method) -> tuple[str, ...]:
+    """What the method reads ("retriever", "graph"): its own declaration, and that of the tools it
+    offers (e.g. `tools` with `--param tools=search`)."""
+    from ..tools import TOOLS
+
+    needs = list(method.knowledge)
+    for tool in getattr(method.params, "tools", None) or method.tools:
+        if tool in TOOLS:
+            needs.extend(getattr(TOOLS.get(tool), "knowledge", ()))
+    return tuple(dict.fromkeys(needs))
+
+
+def _graph_identity(spec: str | None, data_dir: str | None = None) -> dict:
+    """The graph's identity: its own module's (e.g. a content hash) when it offers one, else the spec."""
+    from ..knowledge import graph as graph_module
+    from ..redact import public_spec
+
+    identity = getattr(graph_module, "graph_identity", None)
+    return dict(identity(spec, data_dir)) if identity else {"spec": public_spec(spec)}
 
 
 def _by_role(models: dict[str, Model] | Model) -> dict[str, Model]:

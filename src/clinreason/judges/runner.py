@@ -67,9 +67,11 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     tasks: list[tuple[Rubric, str, Item, str, dict | None]] = []
     for pred in preds:
         item = items[pred["item_id"]]
-        evidence = evidence_from_trace(pred["trace"])
         for rubric in rubrics:
             uses_evidence = getattr(rubric, "uses_evidence", False)
+            # A rubric may read its own evidence from the trace (faithfulness: the dialogue's exchanges).
+            own = getattr(rubric, "evidence_from", None)
+            evidence = own(pred["trace"]) if own else evidence_from_trace(pred["trace"])
             if not rubric.applies(item) or (uses_evidence and not evidence):
                 continue
             for variant in (MAIN, *(rubric.variants if trust or retry_errors else ())):

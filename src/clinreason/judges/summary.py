@@ -27,7 +27,7 @@ def judge_summary(store: Store, run_id: str) -> dict | None:
         by_scorer[s["scorer"]][s["item_id"]] = s
     out: dict = {"judges": sorted({s["detail"].get("judge") for s in rows if s["detail"].get("judge")})}
     summarizers = {"judge:reasoning": _reasoning, "judge:claims": _claims, "judge:rubric": _rubric,
-                   "judge:equivalence": _equivalence, "judge:citations": _citations, "medec": _medec}
+                   "judge:equivalence": _equivalence, "judge:citations": _citations, "judge:faithfulness": _faithfulness, "medec": _medec}
     for scorer, summarize in summarizers.items():
         if scorer in by_scorer:
             scores = by_scorer[scorer]
@@ -87,6 +87,13 @@ def _citations(scores, store, run_id) -> dict:
     """Share of grounded answers whose cited evidence supports them (citing nothing counts as not)."""
     return {"supported": mean_with_ci(_values(scores)),
             "no_citation": sum(s["label"] == "no_citation" for s in scores.values())}
+
+
+def _faithfulness(scores, store, run_id) -> dict:
+    """Consultations: share of model-patient replies judged faithful to the facts, per episode."""
+    return {"faithful": mean_with_ci(_values(scores)),
+            "unfaithful_replies": sum(len(s["detail"].get("unfaithful") or []) for s in scores.values()),
+            "replies": sum(s["detail"].get("n_replies") or 0 for s in scores.values())}
 
 
 def _medec(scores, store, run_id) -> dict:

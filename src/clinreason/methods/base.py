@@ -30,7 +30,8 @@ class Context:
     lms: dict[str, LM]
     trace: Trace = field(default_factory=Trace)
     tools: dict[str, Any] = field(default_factory=dict)  # name -> clinreason.tools.Tool
-    retriever: Any = None
+    retriever: Any = None  # clinreason.knowledge.Retriever, when the method declares "retriever"
+    graph: Any = None  # the run's knowledge graph (clinreason.knowledge.graph), when it declares "graph"
 
     @property
     def lm(self) -> LM:
@@ -90,6 +91,9 @@ class Method:
     # offers the model (names in clinreason.tools.TOOLS). The run plan checks both before starting.
     roles: ClassVar[tuple[str, ...]] = ()
     tools: ClassVar[tuple[str, ...]] = ()
+    # Knowledge sources the method reads: "retriever" (ctx.retriever over --corpus) and/or "graph"
+    # (ctx.graph from --graph). The engine opens each once per run; the run id records their identity.
+    knowledge: ClassVar[tuple[str, ...]] = ()
 
     # Methods that show exemplars (few-shot, medprompt) set this; the caller (CLI, grid) then
     # fills `prepare` with a pool from `clinreason.exemplars`, because methods never read files.

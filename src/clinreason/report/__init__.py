@@ -21,6 +21,7 @@ from .. import __version__ as _version
 from ..store import Store
 from . import charts
 from .data import collect, resolve_runs
+from .episodes import accuracy_vs_questions, episode_runs
 
 __all__ = ["build_report", "write_report", "resolve_runs", "collect", "json_for_script"]
 
@@ -65,10 +66,12 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
         "heatmaps": [(key, charts.heatmap(key, per_run, labels)) for key, per_run in data["breakdowns"].items()],
         "reliability": charts.reliability(data["reliability"], labels),
     }
+    episodes = episode_runs(store, data["runs"])  # consultation runs only; [] hides the section
+    figures["episode_curve"] = accuracy_vs_questions(episodes)
     browser = {"runs": [{k: r[k] for k in ("run_id", "label", "benchmark", "reference")} for r in data["runs"]],
                "items": data["items"], "subjects": data["subjects"]}
     return _env().get_template("report.html.jinja").render(
-        title=title, data=data, figures=figures, browser_json=json_for_script(browser),
+        title=title, data=data, figures=figures, episodes=episodes, browser_json=json_for_script(browser),
         css=_asset("report.css"), js=_asset("report.js"), live=live, version=_version,
         generated=time.strftime("%Y-%m-%d %H:%M:%S"), store_path=str(store.path),
     )

@@ -124,7 +124,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
                 items[key] = {"key": key, "id": item.id, "benchmark": item.benchmark,
                               "question": item.question, "context": item.context, "options": item.options,
                               "gold": item.answer, "task": item.task.value, "metadata": item.metadata,
-                              "explanation": item.explanation, "subject": _subject(item.metadata), "results": {}}
+                              "explanation": item.explanation, "subject": _subject(item.metadata), "results": {},
+                              "facts": list(item.facts)}  # a consultation's hidden facts (shown with the dialogue)
             item_scores = scores.get(pred["item_id"], {})
             answer = item_scores.get(SCORER)
             verdicts = []
@@ -149,6 +150,7 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
                 "tokens": pred["prompt_tokens"] + pred["completion_tokens"],
                 "n_calls": sum(t.get("type", "model_call") == "model_call" for t in pred["trace"]),
                 "wall_s": pred["wall_s"], "confidence": confidence, "judges": verdicts,
+                "episode": (item_scores.get("episode") or {}).get("detail"),  # consultations: per-turn grades
                 "trace": _trace(pred, calls),
             }
 
@@ -180,6 +182,7 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
             "calls_per_item": None if reference else summary["calls_per_item"],
             "wall_s_per_item": summary["wall_s_per_item"], "cost_per_item": cost,
             "judges": {k: (sum(v) / len(v) if v else None) for k, v in judges.items()},
+            "episode": summary["scores"].get("episode"),  # the episode scorer's metrics, when it ran
         })
 
     return {

@@ -14,7 +14,7 @@ from ..grading.stats import mean_with_ci, proportion_with_ci
 
 ANSWER = "answer"  # the rule-based answer scorer: the legacy top-level keys come from its rows
 # Metadata keys worth a breakdown when present (subject/specialty/difficulty/source).
-BREAKDOWN_KEYS = ("subject", "meta_info", "difficulty", "specialty", "category", "src", "medical_task",
+BREAKDOWN_KEYS = ("subject", "meta_info", "difficulty", "specialty", "category", "calculator", "src", "medical_task",
                   "body_system", "question_type")
 ROWS = """FROM scores s JOIN run_items r ON r.run_id = s.run_id AND r.item_id = s.item_id
           JOIN items i ON i.hash = r.item_hash
@@ -44,9 +44,9 @@ class SummaryMixin:
         scores = {name: {m.name: metric(db, run_id, name, m) for m in metrics} for name, metrics in scorers.items()}
         headline = _headline(db, run_id, primary, scorers[primary])
 
-        n_done, errors, prompt_tokens, completion_tokens, trace_calls, wall_s = db.execute(
+        n_done, errors, prompt_tokens, completion_tokens, trace_calls, wall_s = db.execute(  # calls: model calls made or replayed, not other trace events
             "SELECT COUNT(*), COALESCE(SUM(status = 'error'), 0), SUM(prompt_tokens), SUM(completion_tokens),"
-            " SUM(json_array_length(trace)), SUM(wall_s) FROM predictions WHERE run_id = ?", (run_id,)).fetchone()
+            " SUM(n_calls + n_cached), SUM(wall_s) FROM predictions WHERE run_id = ?", (run_id,)).fetchone()
         per_item = lambda total: total / n_done if n_done else None  # noqa: E731
         summary = {
             "run_id": run_id,

@@ -30,4 +30,11 @@ TOOLS: Registry[type[Tool]] = Registry("tool")  # filled by the package's module
 
 
 def build_tools(names: tuple[str, ...] | list[str]) -> dict[str, Tool]:
-    return {TOOLS.canonical(n): TOOLS.get(n)() for n in names}
+    """Tools by name; a trailing "*" names every registered tool with that prefix ("medcalc_*")."""
+    out: dict[str, Tool] = {}
+    for name in names:
+        matched = [n for n in TOOLS if n.startswith(name[:-1])] if name.endswith("*") else [TOOLS.canonical(name)]
+        if not matched:
+            raise KeyError(f"no tool matches {name!r}")
+        out.update((n, out.get(n) or TOOLS.get(n)()) for n in matched)
+    return out

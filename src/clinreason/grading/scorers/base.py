@@ -40,6 +40,10 @@ class Scorer:
     description: ClassVar[str] = ""
     metrics: ClassVar[tuple[Metric, ...]] = (Metric("mean", "mean"),)
     needs_model: ClassVar[bool] = False  # judges: scored by `clinreason judge`, not inline
+    # Scorers that read what the method recorded besides its prediction (dialogue turns, model calls)
+    # set this: `score` then also gets `trace`, the item's events as stored JSON dicts (the engine
+    # and `regrade` pass them; the scorer stays a pure function of its inputs).
+    uses_trace: ClassVar[bool] = False
 
     def applies(self, item: Item) -> bool:
         return True
@@ -47,8 +51,8 @@ class Scorer:
     def score(self, item: Item, prediction: Prediction) -> Score:
         raise NotImplementedError
 
-    def __call__(self, item: Item, prediction: Prediction) -> Score:
-        score = self.score(item, prediction)
+    def __call__(self, item: Item, prediction: Prediction, trace: list[dict] | None = None) -> Score:
+        score = self.score(item, prediction, trace) if self.uses_trace else self.score(item, prediction)
         return score.model_copy(update={"version": self.version})
 
 

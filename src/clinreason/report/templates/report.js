@@ -128,9 +128,18 @@
         el("div", null, el("span", {className: "role"}, "arguments"),
           pre(typeof ev.arguments === "string" ? ev.arguments : JSON.stringify(ev.arguments))),
         el("div", null, el("span", {className: "role"}, ev.error ? "error" : "result"), pre(ev.error || ev.result)));
-    if (ev.type === "retrieval")
-      return el("div", {className: "call retrieval"},
-        el("div", {className: "stats"}, "retrieval from " + ev.source + ": " + (ev.doc_ids || []).join(", ")), pre(ev.query));
+    if (ev.type === "retrieval") {
+      var box = el("div", {className: "call retrieval"},
+        el("div", {className: "stats"}, "retrieval from " + ev.source + ": " + (ev.doc_ids || []).join(", ")),
+        el("div", null, el("span", {className: "role"}, "query"), pre(ev.query)));
+      // Each passage as text, under its id and score (traces stored before passages were kept show ids only).
+      (ev.passages || []).forEach(function (text, i) {
+        var score = ev.scores && ev.scores[i] !== undefined ? " · " + fmt(ev.scores[i], 3) : "";
+        box.appendChild(el("div", {className: "passage"},
+          el("span", {className: "role"}, ((ev.doc_ids || [])[i] || "passage " + (i + 1)) + score), pre(text)));
+      });
+      return box;
+    }
     return renderCall(ev, index);
   }
 
@@ -147,7 +156,55 @@
     return box;
   }
 
-  function renderResult(rid, res) {
+  // A consultation (issue 15) as a conversation: doctor / patient / measurement bubbles, all text.
+  // The case's facts are listed with the revealed ones marked; each patient reply is tagged with the
+  // fact numbers it revealed (1-based here, as listed), and with the words the faithfulness rule flagged.
+  function renderConsultation(item, res) {
+    var ep = (res.info || {}).episode;
+    if (!ep) return null;
+    var grades = res.episode || {};
+    var revealed = {};
+    (ep.facts_revealed || []).forEach(function (f) { revealed[f] = true; });
+    var flagged = {};
+    (grades.unfaithful_replies || []).forEach(function (r) { flagged[r.turn] = r.unsupported || []; });
+    var box = el("div", {className: "consultation"},
+      el("div", {className: "stats"}, (ep.turns || 0) + " turns · " + (ep.questions || 0) + " questions · " +
+        (ep.tests || 0) + " tests · " + (ep.facts_revealed || []).length + " of " + (ep.n_facts || 0) +
+        " facts revealed · stopped: " + (ep.stopped || "?") + (ep.strategy ? " · " + ep.strategy : "")));
+    var facts = item.facts || [];
+    if (facts.length) {
+      var ol = el("ol", {className: "facts"});
+      facts.forEach(function (f, i) {
+        ol.appendChild(el("li", {className: revealed[i] ? "fact revealed" : "fact", "data-fact": i}, f));
+      });
+      box.appendChild(el("details", {className: "facts-box", open: "open"},
+        el("summary", null, "facts of the case (revealed ones marked)"), ol));
+    }
+    var dialogue = el("div", {className: "dialogue"});
+    (res.trace || []).forEach(function (ev) {
+      if (ev.type !== "turn") return;
+      var speaker = ev.speaker === "patient" || ev.speaker === "measurement" ? ev.speaker : "doctor";
+      var head = speaker + (ev.turn ? " · turn " + ev.turn : "") + (ev.kind ? " · " + ev.kind : "");
+      var bubble = el("div", {className: "bubble " + speaker + (ev.kind ? " " + ev.kind : "")},
+        el("div", {className: "who"}, head), el("div", {className: "said"}, ev.text));
+      if ((ev.kind === "intermediate" || ev.kind === "answer") && ev.answer !== undefined) {
+        var ok = ev.kind === "answer" ? grades.final_correct :
+          ev.turn ? (grades.correct_after || [])[ev.turn - 1] : null;
+        bubble.appendChild(el("div", {className: "tags"}, "answer: " + (ev.answer === null ? "–" : ev.answer) +
+          (ok === 1 ? " ✓" : ok === 0 ? " ✗" : "")));
+      }
+      if (ev.facts && ev.facts.length)
+        bubble.appendChild(el("div", {className: "tags revealed-tag"}, "reveals fact " +
+          ev.facts.map(function (f) { return "#" + (f + 1); }).join(", ")));
+      if (speaker === "patient" && ev.turn && flagged[ev.turn])
+        bubble.appendChild(el("div", {className: "tags unfaithful"}, "not in the facts: " + flagged[ev.turn].join(", ")));
+      dialogue.appendChild(bubble);
+    });
+    box.appendChild(dialogue);
+    return box;
+  }
+
+  function renderResult(rid, res, item) {
     var run = RUNS[rid];
     var card = el("div", {className: "run-card " + res.status, "data-run": rid},
       el("h4", null, run.label),
@@ -161,6 +218,8 @@
       card.appendChild(el("details", {className: "judge"}, el("summary", null, j.scorer + ": " + (j.label || fmt(j.value, 2))),
         pre(JSON.stringify(j.detail, null, 2))));
     });
+    var consultation = item ? renderConsultation(item, res) : null;
+    if (consultation) card.appendChild(consultation);
     card.appendChild(el("div", {className: "role"}, "output"));
     card.appendChild(pre(res.output));
     var info = res.info || {};
@@ -195,7 +254,7 @@
     var grid = el("div", {className: "runs"});
     // The filtered run first, then the others: disagreements read left to right.
     ids.sort(function (a, b) { return (b === run) - (a === run); });
-    ids.forEach(function (rid) { grid.appendChild(renderResult(rid, item.results[rid])); });
+    ids.forEach(function (rid) { grid.appendChild(renderResult(rid, item.results[rid], item)); });
     detail.appendChild(grid);
   }
 
