@@ -236,3 +236,39 @@ def test_implicit_reply_that_names_an_option_without_asking_is_an_answer(tmp_pat
     asked, _, _ = run(build_method("consult", {"max_turns": 2}), CASE, doctor(["Is it B?", "ANSWER: B"]),
                       tmp_path=tmp_path / "q")
     assert asked.info["episode"]["questions"] == 1
+
+
+def test_a_failing_patient_model_is_recorded_per_item_and_retried(tmp_path):
+    """The LLM patient's server fails for good on one item: that item is stored as an error naming
+    the failure, the others finish, and `retry_errors` redoes just the failed one."""
+    from clinreason.engine import RunPlan, execute
+    from clinreason.errors import ModelError
+    from clinreason.models.gateway import RetryPolicy
+
+    items = [CASE.model_copy(update={"id": f"c{i}"}) for i in range(3)]
+    broken = {"on": True}
+
+    store = Store(tmp_path)
+    script = doctor(["QUESTION: Do you have a fever?", "ANSWER: B"])
+    plan = RunPlan(benchmark="toy", subset=None, model_spec="scripted", method=build_method("consult"),
+                   items=items, roles={"patient": "scripted-patient"})
+    doctor_model = ScriptedModel(script)
+
+    def patient_script(messages, params, i):  # the first patient call (item c0, concurrency 1) fails
+        if broken["on"] and i == 0:
+            raise ModelError("patient server: 503 Service Unavailable")
+        return "I have had a fever."
+
+    fast = RetryPolicy(max_attempts=1, base_delay_s=0.0, max_delay_s=0.0)
+    summary = asyncio.run(execute(plan, {"model": doctor_model, "patient": ScriptedModel(patient_script)}, store,
+                                  concurrency=1, retry=fast))
+    preds = {p["item_id"]: p for p in store.predictions(summary["run_id"])}
+    assert len(preds) == 3
+    failed = [p for p in preds.values() if p["status"] == "error"]
+    assert len(failed) == 1 and "503" in failed[0]["error"]
+    assert sum(p["status"] == "ok" for p in preds.values()) == 2
+    broken["on"] = False
+    asyncio.run(execute(plan, {"model": doctor_model, "patient": ScriptedModel(patient_script)}, store,
+                        concurrency=1, retry=fast, retry_errors=True))
+    preds = {p["item_id"]: p for p in store.predictions(summary["run_id"])}
+    assert len(preds) == 3 and all(p["status"] == "ok" for p in preds.values())
