@@ -110,3 +110,32 @@ def test_votes_on_letter_sets(tmp_path):
     pred = store.predictions(summary["run_id"])[0]
     assert pred["answer"] == "A,C" and pred["info"]["votes"] == {"A,C": 2, "A": 1}
     assert summary["accuracy"] == 1.0 and summary["accuracy_strict_format"] == 1.0
+
+
+# Round 5: option texts instead of letters, French "propositions", and an elided "d'" that is no letter.
+def _drugs() -> Item:
+    return Item(id="cyp", benchmark="toy", question="Which of these induce CYP3A4?", language="fr", answer="A,C",
+                options={"A": "Phénytoïne", "B": "Itraconazole", "C": "Phénobarbital", "D": "Érythromycine",
+                         "E": "Vérapamil"}, answer_format=AnswerFormat.letters)
+
+
+@pytest.mark.parametrize("text,answer,rule", [
+    ("Les propositions correctes sont A et C ; B et D inhibent au contraire l'enzyme.", "A,C", "answer_phrase"),
+    ("Las opciones correctas son A y C.", "A,C", "answer_phrase"),
+    ("Voici mon choix, la réponse est : Phénobarbital.", "C", "answer_phrase"),  # one option's whole text
+    ("The correct answers are phenytoin... ", None, "unparsed"),  # a text that is no option's
+    ("The answers are: Phénytoïne and Phénobarbital.", "A,C", "answer_phrase"),
+    ("ANSWER: Phénytoïne, Phénobarbital", "A,C", "answer_label"),  # texts on the answer line: not the format
+    # a text list that goes on after a comma may be naming something else: no answer
+    ("La réponse est : Phénytoïne, mais pas seulement", None, "unparsed"),
+    ("ANSWER: Phénytoïne, Phénobarbital, among others", None, "unparsed"),
+    # the response cut off right after an elided "de": "d'" is no option D
+    ("A. Phénytoïne\nB. Itraconazole\n\nLa réponse est d'", None, "unparsed"),
+    ("La réponse est d’", None, "unparsed"),
+    ("La réponse est 'D'.", "D", "answer_phrase"),  # a quoted letter is still a letter
+    ("ANSWER: D'", "D", "format"),  # a capital letter with a stray quote is not an elision
+    ("ANSWER: A; C", "A,C", "format"),  # a semicolon joins letters when nothing but the list follows
+])
+def test_round5_letter_lists(text, answer, rule):
+    read = parse_answer(text, _drugs())
+    assert (read.answer, read.rule) == (answer, rule)

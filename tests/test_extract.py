@@ -576,3 +576,57 @@ def test_new_shapes(item_key, text, answer, rule):
 def test_answer_line_switch_without_correction_stays_a_conflict():
     got = extract_answer("Respuesta: B\n\nLa respuesta correcta es C.", ITEMS["mcq4"])
     assert got.answer is None
+
+
+# Round 5: each a general rule, with examples of our own and near-misses that must stay unanswered.
+_VITAMINS = _mcq(dict(zip("ABCDEFGHIJ", ("Vitamin A", "Vitamin B1", "Vitamin B2", "Vitamin B6", "Vitamin C",
+                                          "Vitamin D", "Vitamin E", "Vitamin K", "Niacin", "Folate"))), "E")
+_TLS = Item(id="t", benchmark="toy", question="Which finding is most characteristic of digoxin toxicity?",
+            options={"A": "Bradycardia", "B": "Visual halos", "C": "Hypokalemia", "D": "Tachypnea"}, answer="B")
+_ASTHMA = Item(id="s", benchmark="toy", question="中度哮喘急性发作首选哪种药物？", language="zh", answer="B",
+               options={"A": "茶碱", "B": "沙丁胺醇", "C": "孟鲁司特", "D": "色甘酸钠"})
+ROUND5 = [
+    # a lowercase "a" before a bracket, when the item's letters are capitals: maybe the article
+    (_VITAMINS, "Answer: a (lack of dietary citrus fruit)", None, U),
+    (_VITAMINS, "Answer: a (Vitamin A)", "A", F),  # the bracket names A: a letter after all
+    (_VITAMINS, "Answer: E (lack of dietary citrus fruit)", "E", F),  # a capital E is no article
+    (ITEMS["mcq4"], "ANSWER: c (it relaxes the coronaries)", "C", F),
+    # below a lead-in, a line that looks like an option but copies none of it, cut off: nothing committed
+    (ITEMS["es"], "La respuesta es:\n\nB: El bloqueo beta es la base del tratam", None, CF),
+    (ITEMS["es"], "La respuesta es:\n\nB: Labetal", "B", AP),  # its own text, cut short
+    (ITEMS["mcq4"], "The answer is:\n\nB: because it blocks both alpha and beta recep", "B", AP),  # an explanation
+    (ITEMS["mcq4"], "C: Cocaine causes coronary vasospasm and nitrates relieve the", "C", LL),  # answer first
+    # a run-on next question in French ("Question suivante") or a new numbered question without "?"
+    (ITEMS["fr"], "La bonne réponse est le labétalol.\n\nQuestion suivante : Quel est l'antidote des opiacés ?\n"
+                  "A. Naloxone\nB. Flumazénil\nRéponse : A", "B", AP),
+    (ITEMS["fr"], "Question suivante : Quel est l'antidote des opiacés ?\nA. Naloxone\nB. Flumazénil\nRéponse : A",
+     None, U),
+    (_ASTHMA, "答案：B\n\n15. 支气管扩张症最常见的症状是\nA. 咯血\nB. 慢性咳嗽伴大量脓痰\nC. 胸痛\nD. 发热\n答案：B"
+              "\n\n16. 肺结核最常见的传播途径是\nA. 飞沫\nB. 消化道\n答案：A", "B", AL),
+    (_ASTHMA, "答案：B\n\n15. 支气管扩张症最常见的症状是\nA. 咯血\nB. 慢性咳嗽\n答案：A", "B", AL),
+    # a numbered step reviewing the item's own options is no new question
+    (_ASTHMA, "先分析。\n\n2. 逐一比较\nA. 茶碱：次选\nB. 沙丁胺醇：首选\nC. 孟鲁司特：不用于急性发作\nD. 色甘酸钠：预防用\n"
+              "答案：B", "B", AL),
+    # a marked change of mind in Hindi ("but wait ... so I change my answer")
+    (ITEMS["ynm_hi"], "उत्तर: हाँ\n\nलेकिन रुकिए, नमूना बहुत छोटा है, इसलिए मैं अपना उत्तर बदलता हूँ। सही उत्तर: नहीं", "no",
+     AL),
+    (ITEMS["ynm_hi"], "उत्तर: हाँ\n\nसही उत्तर: नहीं", None, CF),  # a switch with nothing marking it
+    # a conclusion lead-in in Japanese / Chinese, the word in corner quotes
+    (ITEMS["ynm_ja"], "結論としては「はい」です。リスクは有意に低下しました。", "yes", AP),
+    (ITEMS["ynm_ja"], "結論としては、さらなる検討が必要です。", None, U),
+    (ITEMS["ynm_zh"], "结论是否成立仍有争议。", None, U),
+    # "the most characteristic/typical/common X is": only when X is what the question asks about
+    (_TLS, "Reviewing the options: A. Bradycardia: common, yes. B. Visual halos: classic, yes. C. Hypokalemia: "
+           "no.\n\nSo the most characteristic finding is visual halos (B).", "B", AP),
+    (_TLS, "The most common error is checking potassium (C) too late.", None, U),
+    # an option's text alone on the first line, then only an echo of the option list
+    (ITEMS["ja"], "ラベタロール\n\na. ジルチアゼム\nb. ラベタロール\nc. ニトログリセリン\nd", "b", OT),
+    (ITEMS["ja"], "ラベタロール\n\na. ジルチアゼム：陰性変力作用があり、この状況では避けるべきである。\nb. ラベタロール", None, U),
+    (ITEMS["ja"], "ラベタロール\n\n冠攣縮を悪化させる。", None, U),  # a heading, then a discussion
+]
+
+
+@pytest.mark.parametrize(("item", "text", "answer", "rule"), ROUND5)
+def test_round5_shapes(item, text, answer, rule):
+    got = extract_answer(text, item)
+    assert (got.answer, got.rule) == (answer, rule)

@@ -3,7 +3,9 @@
 Answer-first: "the (correct/best/final) answer is C", "I would choose C", "my answer: (C)", the answer
 on the line after the lead-in ("the correct answer is:\\n\\nB) ..."), an option's text after it ("the
 answer is nitroglycerin"), "La respuesta correcta es la C", "正确答案是B", "正解は e". A looser lead-in
-("the most appropriate next step would be B) ...") needs a marked letter or the option's text.
+("the most appropriate next step would be B) ...") needs a marked letter or the option's text; "the most
+typical / common / characteristic ..." also needs a word of the question ("so the most typical abnormality
+is hyperphosphatemia (B)" for "Which abnormality is most typical ...?").
 Letter-first: "C is the correct answer", "(C) is correct", "option B is the best choice", "选项C是正确的",
 "A: Kocher's incision is the correct answer." (with that option's own text).
 
@@ -38,7 +40,8 @@ _PHRASE = re.compile(
     r"|\bi(?:['’]d|['’]ll|['’]m|\s+am|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
     r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend|going\s+with|(?:stay|stick)(?:ing)?\s+with)"
     # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
-    r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective)|best|correct|preferred)"
+    r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective|(?P<desc>typical|common|characteristic))"
+    r"|best|correct|preferred)"
     r"(?:\s+[a-z]+){0,5}?\s+(?:is|would\s+be|should\s+be|will\s+be)(?:\s+(?:likely|probably))?[ \t]*+:?)"
     + "".join(rf"|\b{p}[ \t]*+:?" for p in PHRASE_LEADINS_LATIN)
     + rf"|{PHRASE_LEADINS_CJK}\s*+:?"
@@ -66,7 +69,7 @@ _NEXT_LINE = re.compile(r"[^\n]{0,400}+\n(?:[ \t]*+\n){0,3}+")  # bounded: keeps
 _LETTER_FIRST = re.compile(
     # the lookbehind forbids starting inside a run of markup: keeps "(((((..." linear
     # "(option A) is first-line": the noun may sit inside the brackets
-    r"(?i)(?<![a-z0-9*_`'\"“‘(\[{$])(?:\((?=[ \t]*+(?:option|choice)\s))?"
+    r"(?i)(?<![a-z0-9*_`'\"“‘(\[{$「『])(?:\((?=[ \t]*+(?:option|choice)\s))?"
     r"(?P<noun>[ \t]*+(?:option|choice|answer|letter|opci[oó]n|respuesta)\s+)?" + OPEN + TOK + CLOSE
     + r"\s+(?:es\s+(?:la\s+|el\s+)?(?:correct[ao]|adecuad[ao])(?![a-z])|est\s+(?:la\s+)?(?:bonne|correcte|exacte)(?![a-z])"
     r"(?:\s+réponse)?|is\s+(?:(?:the|my)\s+)?(?:correct|right|best|most\s+(?:likely|appropriate|correct))"
@@ -120,6 +123,13 @@ def _named_before(before: str, answer: str, item: Item) -> str:
     return CONFLICT if named and answer not in named and item.task == TaskType.mcq else answer
 
 
+def _asked(leadin: str, item: Item) -> bool:
+    """A descriptive superlative ("the most typical abnormality is") answers the question only when it
+    names what the question asks about: a longer word of it (other than the superlative) is in the question."""
+    words = set(norm(leadin).split()) - {"most", "typical", "common", "characteristic", "would", "should", "will"}
+    return bool({w for w in words if len(w) >= 4} & set(norm(item.question).split()))
+
+
 def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
     """Every answer stated in prose (see the module doc), in text order."""
     found: list[Occurrence] = []
@@ -131,6 +141,8 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
             continue
         slot = _SLOT_TOKEN.match(text, m.end())
         by_letter = bool(slot) and got == resolve(slot.group("tok"), item)
+        if m.group("desc") and not _asked(m.group("loose"), item):
+            continue  # "the most common mistake is ...": a fact in passing, not what the question asks
         if m.group("loose") and by_letter and is_letter(slot.group("tok")):
             # loose lead-ins need a marked letter ("B)", "**B**") or the option's text after it
             if not slot.group("close") and not option_at(text, slot.end(), item, key=got):

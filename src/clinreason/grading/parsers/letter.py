@@ -42,10 +42,10 @@ another option's text ("B) Nitroglycerin"), a letter with text that is no option
 copy of an option), "none of the above" -- stops the search with answer None and rule ``conflict``:
 never a guess.
 
-Run-on generations: when the model, after answering, writes a new question ("Question: ...", a chat
-turn, a new vignette with options) and answers that too, only the text before the first generated
-question is read. If nothing was answered before it, the response is unparsed (unless that block
-restates the asked question).
+Run-on generations (runon.py): when the model, after answering, writes a new question ("Question: ...",
+"Question suivante :", a chat turn, a new vignette or numbered question with options) and answers that
+too, only the text before the first generated question is read. If nothing was answered before it,
+the response is unparsed (unless that block restates the asked question).
 
 If the response is nothing but thinking (``<think>`` blocks, an unclosed ``<think>``), the rules run
 on the thinking text instead and the rule name gets the suffix ``@think`` (never strict). Tasks other
@@ -68,8 +68,9 @@ from .corrections import contradicted, with_corrections
 from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
 from .json_answer import rule_json
 from .option_text import finished_review, rule_option_line, rule_option_ref, rule_option_review, rule_option_text
-from .options import ENUM_LINE, is_letter, norm, normalize, option_key
-from .phrases import ANSWER_LABEL_ALT, CHAT_TURN, NEW_TURN, WORD_CLASS, YNM_ALT
+from .options import ENUM_LINE, is_letter, normalize, option_key
+from .phrases import ANSWER_LABEL_ALT, WORD_CLASS, YNM_ALT
+from .runon import generated, restates
 from .settle import settle
 from .slots import CLOSE, CONFLICT, NOUN, OPEN, TOK, parse_value, read_slot, read_token, terminated
 
@@ -92,10 +93,6 @@ _YNM_STANDALONE = re.compile(
 _LIST_BELOW = re.compile(
     r"(?:\n[ \t]*+(?=\n))*+(?:\n[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?[a-z][.):][^\n]*+)+", re.IGNORECASE
 )
-# Run-on generations: an answer line of a generated question; a new vignette without a header (a
-# paragraph ending in "?" followed by an option list starting at A).
-_ANSWER_LINE = re.compile(rf"(?im)^[ \t>#*_`-]*+(?:answer|{ANSWER_LABEL_ALT})[ \t*_`]*+(?:[:=\-–—]|$)")
-_POSED = re.compile(r"(?im)^[^\n?]{10,600}\?[ \t*_]*+\n(?:[ \t]*+\n)*+[ \t*_#>-]*+\(?a[.):]")
 # a line right after "The correct answer is:" states an answer, it doesn't continue a list of options
 _AFTER_LEADIN = re.compile(r"(?i)\b(?:answer|option|choice)[ \t*_]*+(?:is|would\s+be)?[ \t*_]*+:[ \t*_]*+\n\s*+$")
 # `<answer>C</answer>`: the answer tags reasoning-model prompts ask for
@@ -222,45 +219,13 @@ def _apply(text: str, item: Item) -> tuple[str, str | None] | None:
     return None
 
 
-def _restates(block: str, item: Item) -> bool:
-    """`block` repeats the asked question (most of its first 40 longer words), not a new one."""
-    words = [w for w in norm(item.question).split() if len(w) >= 4][:40]
-    seen = set(norm(block[: len(item.question) + 300]).split())
-    return bool(words) and sum(w in seen for w in words) >= 0.5 * len(words)
-
-
-def _generated(text: str) -> list[tuple[int, bool]]:
-    """(position, sure) where a generated new question or chat turn begins (never at the very start).
-    `sure`: a chat turn, or a question with options or with an answer line of its own."""
-    cuts = []
-    content = len(text) - len(text.lstrip())  # where the response's text begins
-    for seen, m in enumerate(NEW_TURN.finditer(text)):
-        if seen >= 20:
-            break  # a real run-on has a header or two; this bounds the work on pathological text
-        if m.start() >= content:
-            block = text[m.end() : m.end() + 3000]
-            sure = bool(CHAT_TURN.match(text, m.start()) or len(set(map(str.lower, ENUM_LINE.findall(block)))) >= 2
-                        or _ANSWER_LINE.search(block))
-            if sure or "?" in block[:600]:
-                cuts.append((m.start(), sure))
-        if len(cuts) >= 3:
-            break
-    for m in _POSED.finditer(text):
-        gap = text.rfind("\n\n", max(0, m.start() - 3000), m.start())
-        start = gap + 2 if gap >= 0 else m.start()
-        if start > content and m.end() - start >= 150:  # a new vignette, not "Which fits?"
-            cuts.append((start, True))
-            break
-    return sorted(cuts)[:4]
-
-
 def _read(text: str, item: Item) -> tuple[str, str | None] | None:
     """The first committed answer: before the first generated question, if the model answered there."""
-    for cut, sure in _generated(text):
+    for cut, sure in generated(text, item):
         got = _apply(text[:cut], item) or (finished_review(text[:cut], item) if sure else None)
         if got is not None:
             return got
-        if sure and not _restates(text[cut:], item):
+        if sure and not restates(text[cut:], item):
             return None  # nothing answered before the model moved on to a question of its own
     return _apply(text, item)
 

@@ -5,11 +5,16 @@ A list is letters joined by commas, semicolons, slashes, "&", "+", the ideograph
 spaces, or a conjunction ("and", "et", "y", "und", "e"): "A, C", "A and C", "A et C", "A y C",
 "A、C", "(A) (C)", "A/C". Letters may also be written together ("AC", "ACE") when they are distinct
 options and nothing but punctuation follows ("ACE inhibitors" is not a list). Full-width letters
-(ＡＣ) and lowercase single letters ("a、c", IgakuQA's own spelling) read as their options.
+(ＡＣ) and lowercase single letters ("a、c", IgakuQA's own spelling) read as their options. A letter
+glued to an apostrophe is an elided French word ("La réponse est d'", cut off), not an option.
 
 Rules, first that finds a list wins:
   format         the last `ANSWER:` line (also "Answers:", "Réponse(s) :", "Respuesta:", "答え：").
-  answer_phrase  "the correct answers are A and C", "correct options: B, D", "réponses correctes : A et C".
+  answer_label   that line holding the options' whole texts instead of letters ("ANSWER: Rifampicin and
+                 carbamazepine."); not the requested format.
+  answer_phrase  "the correct answers are A and C", "correct options: B, D", "réponses correctes : A et C",
+                 "les propositions exactes sont A, B et D", or the options' whole texts after such a lead-in
+                 ("la réponse est : Vaccin anti-tuberculeux."). A list of texts must end its clause.
   tail_list      the list ends the response after a colon or a copula: "... yellow fever: A, C, E.",
                  "减毒活疫苗包括：A、B、E。", "生ワクチンは a, b, e です。".
   bare           the whole response is the list: "A, C", "AC.".
@@ -24,8 +29,10 @@ import re
 from ...items import Item
 from ._read import answer_lines, visible
 from .base import UNPARSED, Extraction
+from .options import option_at
 
-_TOKEN = r"(?<![A-Za-z0-9])[(\[]?(?:[A-Z]{1,26}|[a-z])[)\]]?(?![A-Za-z0-9])"
+# not glued to a word, nor an elided French word ("La réponse est d'", cut off: "d'" is "de", not D)
+_TOKEN = r"(?<![A-Za-z0-9])[(\[]?(?:[A-Z]{1,26}|[a-z](?!['’]$))[)\]]?(?![A-Za-z0-9]|['’][^\W\d_])"
 _CONJ = r"(?:and|et|y|und|e|og|och|en|и)"
 _SEP = (r"(?:[ \t]*[,;/&+、，・][ \t]*(?:" + _CONJ + r"[ \t]+)?"  # "A, C", "A, and C", "A、C"
         r"|[ \t]+(?:" + _CONJ + r"[ \t]+)?"  # "A C", "A and C", "A et C", "A y C"
@@ -37,12 +44,15 @@ _PHRASE = re.compile(
     r"(?i)\b(?:(?:the|my)\s+)?(?:(?:correct|right|true|final|best)\s+)*(?:answers?|options?|choices?|statements?)"
     r"(?:\s+(?:correct|exactes?|correctes?))?\s*(?:are|is|would\s+be|:|=)\s*"
     r"|réponses?\s+(?:correctes?|exactes?)?\s*(?:sont|est|:)\s*"
-    r"|respuestas?\s+(?:correctas?)?\s*(?:son|es|:)\s*"
+    r"|propositions?\s+(?:correctes?|exactes?|justes?|vraies?)\s*(?:sont|est|:)\s*"  # "Les propositions exactes sont"
+    r"|respuestas?\s+(?:correctas?)?\s*(?:son|es|:)\s*|opci(?:ones|ón|on)\s+correctas?\s*(?:son|es|:)\s*"
     r"|(?:正解|答え)\s*(?:は|:)\s*|(?:正确|正確)?(?:答案|选项|選項)\s*(?:是|为|為|:)\s*")
 # a JSON answer field holding a list: {"answer": ["A", "C"]}
 _JSON_LIST = re.compile(r"(?i)[\"']answers?[\"']\s*:\s*\[([^\[\]]{0,200}+)\]")
 # "A、B、C 都对", "A, C are all correct": the list, then a verdict on all of it
 _ALL_TRUE = re.compile(r"(?i)\s*(?:(?:are\s+)?all\s+(?:correct|true|right)|(?:都|均|全部?|すべて|全て)\s*(?:对|對|正确|正確|正しい))")
+_CLAUSE_END = re.compile(r"[ \t*_`'\")\]]*+(?:$|[.,;:!?。\n])")
+_TEXT_END = re.compile(r"[ \t*_`'\"”’)\]]*+(?:$|[.;!?。\n])")
 _GLUED_LOWER = re.compile(r"[a-z]{2,10}+[.。]?")
 # The list closing the response after a colon or a copula: "...: A, C, E.", "减毒活疫苗包括：A、B、E。",
 # "生ワクチンは a, b, e です。", "The live ones are A, B and E."
@@ -69,14 +79,20 @@ def _resolve(token: str, item: Item) -> list[str] | None:
 
 
 def _scan(text: str) -> tuple[list[str], int]:
-    """The letter tokens `text` opens with (after a lead-in like "options:"), and where they end."""
+    """The letter tokens `text` opens with (after a lead-in like "options:"), and where they end. A
+    semicolon ends the list when prose follows what comes after it: "A et C ; B et D inhibent ..." is
+    A and C, then a new clause about B and D."""
     m = _FIRST.match(text, _LEAD.match(text).end())
     if not m:
         return [], 0
-    tokens, end = [m.group("tok")], m.end()
+    tokens, end, before_semicolon = [m.group("tok")], m.end(), None
     while m := _NEXT.match(text, end):
+        if before_semicolon is None and ";" in m.group(0):
+            before_semicolon = (len(tokens), end)
         tokens.append(m.group("tok"))
         end = m.end()
+    if before_semicolon and not _CLAUSE_END.match(text, end):
+        return tokens[: before_semicolon[0]], before_semicolon[1]
     return tokens, end
 
 
@@ -95,6 +111,21 @@ def read_letters(text: str, item: Item) -> str | None:
             return None  # "A and Z": one token is no option, so this is not a clean list
         letters.update(resolved)
     return ",".join(sorted(letters)) if letters else None
+
+
+def read_texts(text: str, item: Item) -> str | None:
+    """The options whose whole texts `text` opens with, as a list ("Vaccin anti-tuberculeux.",
+    "rifampicin and carbamazepine"), written "A,C"; None unless the list ends the clause there (a
+    comma or more prose after it may go on to something else)."""
+    pos, letters = _LEAD.match(text).end(), set()
+    while got := option_at(text, pos, item):
+        letters.add(got[0])
+        sep = re.match(_SEP, text[got[1]:])
+        if not sep or not option_at(text, got[1] + sep.end(), item):
+            pos = got[1]
+            break
+        pos = got[1] + sep.end()
+    return ",".join(sorted(letters)) if letters and _TEXT_END.match(text, pos) else None
 
 
 def _tail(shown: str, item: Item) -> str | None:
@@ -140,13 +171,16 @@ def parse_letters(text: str, item: Item) -> Extraction:
     for line in reversed(lines):
         if answer := read_letters(line, item):
             return Extraction(answer, "format" + suffix, not suffix)
+        if answer := read_texts(line, item):  # the options' texts instead of letters: not the format
+            return Extraction(answer, "answer_label" + suffix, False)
     if lines:
         return UNPARSED
     for m in reversed(list(_JSON_LIST.finditer(shown))):
         if answer := read_letters(re.sub(r"[\"']", "", m.group(1)), item):
             return Extraction(answer, "json" + suffix, False)
     for m in reversed(list(_PHRASE.finditer(shown))):
-        if answer := read_letters(shown[m.end():m.end() + 200], item):
+        slot = shown[m.end():m.end() + 600]
+        if answer := read_letters(slot[:200], item) or read_texts(slot, item):
             return Extraction(answer, "answer_phrase" + suffix, False)
     if answer := _tail(shown, item):
         return Extraction(answer, "tail_list" + suffix, False)

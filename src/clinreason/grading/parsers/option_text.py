@@ -9,9 +9,11 @@ option_review (mcq) every option reviewed on its own line with a verdict, exactl
               "A. Diltiazem: incorrect ... C. Nitroglycerin: correct ...", "a 正しい。… b 誤り。…".
 option_text   (mcq) the response names an option's text instead of its letter. Committing sentences
               win ("Nitroglycerin is the drug of choice.", "Give heparin."), so an answer stated
-              first is not overridden by options discussed after it. Else the only option named
-              (in English text, never in a sentence that rejects it), else a last line that is nothing
-              but an option's text. A reply cut off mid-sentence answers nothing here.
+              first is not overridden by options discussed after it. Else a first line that is nothing
+              but an option's text with every later line only echoing the options ("クレアチニン\n\nA.
+              ALT\nB. …"). Else the only option named (in English text, never in a sentence that rejects
+              it), else a last line that is nothing but an option's text. A reply cut off mid-sentence
+              answers nothing here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import re
 
 from ...items import Item, TaskType
 from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions
-from .phrases import COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, VERDICT_NO, VERDICT_YES
+from .phrases import (COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, VERDICT_NO,
+                      VERDICT_YES)
 from .slots import CONFLICT, parse_value
 
 # Sentence/line boundaries; a single-letter marker "C. " is not a sentence end.
@@ -35,6 +38,8 @@ _REVIEW_LINE = re.compile(r"(?im)^[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?([
 _VERDICT_SEP = re.compile(r"[ \t*_`]*+[:\-–—→=.,。、]?[ \t*_`]*+")
 _VERDICT = re.compile(rf"(?i)(?:(?P<yes>{VERDICT_YES})|(?P<no>{VERDICT_NO}))(?![a-z])")
 _NUMBERED = re.compile(r"[ \t*_#>-]*+\d{1,2}[.)][ \t]")
+# a line echoing an option: its letter with a marker, or a lone letter (an echo cut off)
+_ECHO_LINE = re.compile(r"(?i)[ \t*_#>-]*+\(?[a-z](?:[.):、]|[ \t]*+$)")
 _TERMINAL = ".!?。！？)]*_\"'”’`>"
 # "(option c)", "(選択肢c)": a reference that names the option noun, not a bare "(c)"
 _NOUN_REF = re.compile(rf"(?i)\([ \t]*+(?:{OPTION_NOUNS_LATIN}|{OPTION_NOUNS_CJK})[ \t:]*+([a-z])[ \t]*+\)")
@@ -58,6 +63,19 @@ def _english(text: str) -> bool:
     return sum(ch.isascii() for ch in letters) >= 0.95 * len(letters)
 
 
+def _opening_text(lines: list[str], item: Item) -> str | None:
+    """The first line is nothing but one option's text ("クレアチニン", "Nitroglycerin."), and every
+    line after it only echoes an option ("A. ALT", a short "B. …" cut off, a lone "D"): the model
+    answered, then repeated the list. Any other line (a discussion, a verdict) leaves it undecided."""
+    if len(lines) < 2:
+        return None
+    first = TRAILING_COPULA.sub("", lines[0].strip(" \t*_#>"))
+    hits = [k for k, v in item.options.items() if norm(v).strip() and norm(v) == norm(first)]
+    longest = max(len(v) for v in item.options.values())
+    echo = all(_ECHO_LINE.match(line) and len(line.strip()) <= longest + 12 for line in lines[1:])
+    return hits[0] if len(hits) == 1 and echo else None
+
+
 def rule_option_text(text: str, item: Item) -> str | None:
     """(mcq) The option whose text the response commits to (see the module doc)."""
     if item.task != TaskType.mcq:
@@ -77,6 +95,8 @@ def rule_option_text(text: str, item: Item) -> str | None:
             committed |= opts
     if committed:
         return committed.pop() if len(committed) == 1 else None
+    if (opening := _opening_text(lines, item)) is not None:
+        return opening
     if _cut_off(text) or _REVIEW.search(text) or len(enumerated(text, item)) >= 2:
         return None  # a review or list of the options, or a reply cut off mid-sentence: no commitment
     if len(letters) == 1 and _english(text):  # (rejections are only recognized in English)

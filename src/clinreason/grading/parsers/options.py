@@ -25,6 +25,8 @@ CONNECTIVES = frozenset(
 )
 # "C. Correct.": an affirmation after the letter, not a (garbled) option text
 _AFFIRM = re.compile(rf"(?:{VERDICT_YES}|definitely|indeed|final|answer|best)$")
+# a line holding nothing but an option marker so far: "A: ", "**(B)** "
+_MARKER_ONLY = re.compile(r"(?i)[ \t*_#>-]*+\(?[a-z][ \t]*+[.):]?[ \t*_]*+")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -171,7 +173,9 @@ def _covered(words: set[str], said: list[str]) -> int:
 def garbled(text: str, pos: int, answer: str, item: Item, *, marker: bool) -> bool:
     """After letter `answer` comes text that is not its option's: a near-copy of some option ("A.
     Downsizing the tibial component" when A is the femoral one), or, after a line-opening `marker`,
-    a short phrase that names no option ("D. ANSIX"). An explanation (a longer sentence) is fine."""
+    a short phrase that names no option ("D. ANSIX"), or, on a later line that opens with the marker,
+    any text cut off with the response (the model never finished saying what it chose). An
+    explanation (a longer sentence) is fine."""
     if item.task != TaskType.mcq:
         return False
     line = re.split(r"[\n.;。]|\s[-–—]\s", text[pos : pos + 300].lstrip(" \t.:)-–—"), maxsplit=1)[0]
@@ -193,8 +197,21 @@ def garbled(text: str, pos: int, answer: str, item: Item, *, marker: bool) -> bo
             continue
         if _covered(set(words), said) >= 0.5 * len(set(words)) and _in_order(words, said) > mine:
             return True
+    line_start = text.rfind("\n", 0, pos) + 1
+    if marker and line_start and _MARKER_ONLY.fullmatch(text, line_start, pos) and _runs_off(text[pos:]) \
+            and _in_order(_words(text[pos : pos + 600]), own_words) < 0.5:
+        # "...es:\n\nA: La negativa de la dep": below a lead-in, a line that looks like option A but isn't,
+        # cut off (a copy of A's own text with a typo before the cut is still A). Not the response's
+        # opening line: "C. The patient has ..." cut off there answers C, then explains.
+        return True
     # a short phrase naming nothing; a yes/no option may be paraphrased ("A. True")
     return marker and _size(said) <= 4 and word_class(item.options[answer]) is None
+
+
+def _runs_off(rest: str) -> bool:
+    """`rest` is the last line of the response and stops mid-sentence."""
+    rest = rest.strip()
+    return bool(rest) and "\n" not in rest and rest[-1] not in ".!?。！？)]*_\"'”’`>"
 
 
 def option_mentions(text: str, item: Item) -> list[tuple[int, str]]:

@@ -70,16 +70,20 @@ PHRASE_LEADINS_LATIN = (
 # CJK has no word boundaries: these match anywhere ("正确答案是B", "故选C", "本题选B", "正解は e").
 # "正确选项为 B" comes before "选择?", which would otherwise take its "选" and fail on "项为 B". A correction
 # ("所以更正为 C", "改为 C") states the new answer; "最も考えられるのは…（A）", "最可能的是…" lead in to the
-# most likely option (its letter, or a clause ending in its letter, must follow).
+# most likely option (its letter, or a clause ending in its letter, must follow). A conclusion states the
+# answer too: "結論としては「いいえ」です", "结论是 B" (but not "结论是否可靠": 否 glued to prose is no token).
 PHRASE_LEADINS_CJK = (r"(?:答案\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|答え\s*(?:は|:)|正解\s*(?:は|:)"
                       r"|正答\s*(?:は|:)|(?:正确|正確|最佳)?(?:选项|選項)\s*(?:是|为|為)|(?:更正|改)(?:为|為|成)|改选"
-                      r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?|選択|정답은)")
+                      r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?|選択|정답은"
+                      r"|結論\s*(?:として(?:は)?|は)|结论\s*(?:是|为|為))")
 
 # Run-on generations: a line that opens a new question or a new chat turn.
+# "Question suivante :", "Siguiente pregunta:", "Nächste Frage:": the adjective before or after the noun.
 NEW_TURN = re.compile(
-    r"(?im)^[ \t>#*_]*+(?:(?:next|new|another|follow[- ]up)\s+)?"
+    r"(?im)^[ \t>#*_]*+(?:(?:next|new|another|follow[- ]up|nouvelle|autre|siguiente|pr[oó]xima|otra|nueva|n[aä]chste"
+    r"|neue|prossima|nuova|altra)\s+)?"
     r"(?:question|q|problem|human|user|instruction|问题|题目|問題|質問|pregunta|frage|domanda|下一道?题|次の(?:問題|質問))"
-    r"(?:[ \t]*+#?\d{1,3})?[ \t*_]*+(?:[:.)]|$)"
+    r"(?:\s+(?:suivante|siguiente|successiva|seguente))?(?:[ \t]*+#?\d{1,3})?[ \t*_]*+(?:[:.)]|$)"
     r"|<\|(?:im_start|im_end|user|endoftext|eot_id|start_header_id)\|>|\[INST\]"
     # a chat-template role token decoded as junk glued to the role: "さいころuser"
     r"|^[^\sA-Za-z0-9]{1,12}(?:user|assistant)[ \t]*$"

@@ -17,8 +17,12 @@ _CORRECTION = (
     r"\b(?:wait|actually|however|but|sorry|correct(?:ion|ed)|oops|instead|rather|reconsider\w*|mistake|wrong"
     r"|incorrect|reflection|second\s+thought|re-?evaluat\w*|revis\w*|refine\w*|update\w*"
     r"|espera|corrijo|en\s+realidad|attendez|je\s+corrige|en\s+fait|warte|korrektur)\b|待って|訂正|等等|更正|\bno\b[ \t]*+[:,.!]"
+    # Hindi (no \b: Python counts its vowel signs as non-word characters): but, wait, correction, actually,
+    # mistake, "(I) change (my answer)"
+    r"|लेकिन|परंतु|परन्तु|रुकिए|रुको|सुधार|दरअसल|गलती|बदलता|बदलती|बदल\s*रहा|बदल\s*रही"
 )
-_CONCLUSION = r"\b(?:therefore|thus|hence|so|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b"
+_CONCLUSION = (r"\b(?:therefore|thus|hence|so|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b"
+               r"|इसलिए|अतः|निष्कर्ष|अंततः")
 _RECONSIDER = re.compile(rf"(?i){_CORRECTION}|{_CONCLUSION}")
 _CORRECTS = re.compile(rf"(?i){_CORRECTION}")
 # an answer stated flatly, as the response's opening ("The answer is A."): a later "Therefore, the answer

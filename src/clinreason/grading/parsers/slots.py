@@ -22,9 +22,10 @@ from .phrases import OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, WORD
 
 CONFLICT = "<conflict>"  # what a rule returns for "answered, but not one answer"; never a real answer
 
-# Markup that may wrap an answer token: bold/italic, code, quotes, parentheses, brackets, LaTeX $.
-OPEN = r"[*_`'\"“‘(\[{$]*+"
-CLOSE = r"(?P<close>[*_`'\"”’)\]}$]*+)"
+# Markup that may wrap an answer token: bold/italic, code, quotes (Japanese 「」『』 too), parentheses,
+# brackets, LaTeX $.
+OPEN = r"[*_`'\"“‘(\[{$「『]*+"
+CLOSE = r"(?P<close>[*_`'\"”’)\]}$」』]*+)"
 # The token: a yes/no/maybe word (any language) or ONE letter, not glued to more letters/digits, so
 # "Aspirin", "no" in "not", "A1c" are never tokens. Case is checked later (the A/I traps need it).
 TOK = rf"(?P<tok>{YNM_ALT}|[a-z])(?![a-z0-9])"
@@ -35,6 +36,7 @@ _ARTICLE = rf"(?:an?[ \t]++(?:[a-z]+[ \t]++)?(?=(?:{YNM_ALT})(?![a-z0-9])))?"
 SLOT = OPEN + NOUN + OPEN + r"[ \t]*+" + _ARTICLE + TOK + CLOSE
 _SLOT = re.compile(r"(?i)[ \t]*+(?:\n[ \t]*+){0,3}" + SLOT)
 
+_QUOTES = tuple("'‘`\"“")
 _PUNCT_PHRASE = ".,:;!?-–—。、।"  # "the answer is C." / "C, because" / "C - Nitroglycerin"
 _PUNCT_LEADING = ".:-–—।"  # an opening "A, B and C are ..." is a list, not an answer: no comma here
 _AFTER_PUNCT = " \t\n*_`'\"”’)]"  # "C." must end there: "e.g." is not option E
@@ -73,6 +75,9 @@ def terminated(m: re.Match, text: str, answer: str, item: Item, *, leading: bool
     rest = text[m.end() : m.end() + 400 + max((len(o) for o in item.options.values()), default=0)]
     if rest[:1].isascii() and rest[:1].isalnum():
         return False  # "I'm", "C's": a quote glued to a word is an apostrophe, not markup
+    opened = text[max(0, m.start("tok") - 1) : m.start("tok")]
+    if close.startswith(("'", "’")) and is_letter(tok) and tok.islower() and opened not in _QUOTES:
+        return False  # "La réponse est d'" (cut off): an elided word, not a letter closed by a quote
     if close:
         return True  # "(C)", "**C**", "C)", "'C'": explicitly marked
     if not rest.strip(" \t") or rest.lstrip(" \t").startswith("\n"):
@@ -96,7 +101,10 @@ def terminated(m: re.Match, text: str, answer: str, item: Item, *, leading: bool
     if leading:
         return False  # "A 45-year-old ...", "I think ..."
     foreign = after[:1].isalpha() and not after[:1].isascii() and not _latin(after[0])
-    if after[:1] == "(" or (is_letter(tok) and foreign):
+    # a lowercase "a" / "i" when the item's letters are capitals may be the article or the pronoun ("Answer:
+    # a (severe) deficiency of ..."): a bracket after it counts only when it holds A's text (checked above)
+    article = tok in ("a", "i") and answer.isupper()
+    if (after[:1] == "(" and not article) or (is_letter(tok) and foreign):
         return True  # "c (nitrates first)", "B 因为硝酸甘油", "A क्योंकि"
     word = re.match(r"[a-z]+", after, re.IGNORECASE)
     if word and word.group().lower() in CONNECTIVES:
