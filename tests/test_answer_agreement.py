@@ -40,7 +40,7 @@ from clinreason.grading.parsers import parse_answer  # noqa: E402
 from clinreason.items import AnswerFormat, Item, TaskType  # noqa: E402
 
 ANSWERS = HERE / "data" / "answers"
-FILES = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
+FILES = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 FORMATS = ("letter", "letters", "yes_no_maybe")
 MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick, on every split
 # What the parsers reach today, asserted per split so that no change makes them worse. dev and heldout
@@ -51,9 +51,12 @@ MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick
 # 100/100/99.4/100%, no wrong or false pick anywhere. heldout4 (151 rows, a fourth fresh split by an
 # independent labeller, built while round 4 was being written) was first measured fresh after round 4:
 # 139/151 = 92.1%, 1 wrong pick, 3 false picks; it was promoted to development in round 5. Round 5:
-# 100/100/99.4/100/100%, no wrong or false pick anywhere. (agreement, max wrong picks, max false picks)
+# 100/100/99.4/100/100%, no wrong or false pick anywhere. heldout5 (128 rows, a fifth fresh split whose
+# labeller was asked for shapes unlike the earlier ones: tables, checklists, ordinals, option numbers,
+# hedges, double negatives, SmolLM2 self-consistency in zh) was first measured after round 5: 95/128 =
+# 74.2%, no wrong pick, 11 false picks; nobody has tuned on it. (agreement, max wrong picks, max false picks)
 FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
-          "heldout4": (0.993, 0, 0)}
+          "heldout4": (0.993, 0, 0), "heldout5": (0.742, 0, 11)}
 
 
 @dataclass

@@ -90,7 +90,9 @@ def test_runner_five_500s_become_judge_error(tmp_path):
         async def go():
             try:
                 judge = Judge(backend, store, "r1", retry=FAST)
-                return await judge_run(store, "r1", judge, resolve_rubrics(["equivalence"]), workers=1)
+                # Without control units: the five faults must land on the three real verdicts.
+                return await judge_run(store, "r1", judge, resolve_rubrics(["equivalence"]), workers=1,
+                                       controls=False)
             finally:
                 await backend.aclose()
 
@@ -151,7 +153,7 @@ def test_progress_in_a_log_is_whole_lines_and_paths_are_literal(tmp_path):
     assert result.exit_code == 0, result.output
     assert not re.search(r"judged\s*\d", result.output.replace("\n", "\n|")), result.output
     assert "\r" not in result.output
-    assert "3/3 judged\n" in result.output
+    assert "6/6 judged\n" in result.output  # 3 verdicts and the 3 items' control units
     assert "res[bold]" in result.output  # the path, not rich markup
 
 

@@ -281,7 +281,7 @@ def test_step_count_mismatch_is_reasked(tmp_path):
     one_step = json.dumps({"steps": [{"step": 1, "relevant": True, "correct": True}], "sound": True})
     model = ScriptedModel([one_step])
     judge = Judge(model, store, "r1", max_attempts=3, retry=FAST)
-    asyncio.run(judge_run(store, "r1", judge, resolve_rubrics(["reasoning"]), limit=1))
+    asyncio.run(judge_run(store, "r1", judge, resolve_rubrics(["reasoning"]), limit=1, controls=False))
     (row,) = store.scores("r1", "judge:reasoning")
     assert row["label"] == "judge_invalid" and "expected 2 step verdicts" in row["detail"]["error"]
     assert len(model.calls) == 3

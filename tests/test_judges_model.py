@@ -65,7 +65,9 @@ def check_pipeline(store: Store, model) -> dict:
         finally:
             await model.aclose()
 
-    assert asyncio.run(go()) == 1 + 1 + 2 + 1 + 1  # reasoning, claims, equivalence x2, rubric, medec
+    # verdicts: reasoning, claims, equivalence x2, rubric, medec; then the control units a real judge
+    # also answers (judges/controls.py): reasoning, claims and equivalence x2, one per judged item
+    assert asyncio.run(go()) == (1 + 1 + 2 + 1 + 1) + (1 + 1 + 2)
     s = judge_summary(store, "run")
     for scorer in ("judge:reasoning", "judge:claims", "judge:equivalence", "judge:rubric", "medec"):
         assert s[scorer]["n"] >= 1, scorer

@@ -45,6 +45,10 @@ def summarize_run(store: Store, run_id: str, *, session_elapsed_s: float | None 
 
     if (judges := judge_summary(store, run_id)) is not None:  # only when judge scores exist
         summary["judges"] = judges
+    from .grading.confidence import SOURCES, calibration_summary
+
+    if rows := store.confidences(run_id, list(SOURCES)):  # only when a method recorded a confidence
+        summary["calibration"] = calibration_summary(rows)
     if session_elapsed_s is not None:
         summary["session"] = {"elapsed_s": session_elapsed_s, "model_calls": session_calls,
                               "cache_hits": session_cache_hits,

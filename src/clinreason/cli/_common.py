@@ -269,6 +269,10 @@ def print_summary(s: dict, run: dict | None = None) -> None:
         from ._judge_print import print_judge_summary
 
         print_judge_summary(s["judges"])
+    if s.get("calibration"):  # a method recorded confidences (stated, logprob, vote share)
+        from ._calibration_print import print_calibration
+
+        print_calibration(s["calibration"])
     if _has_episodes(s):  # consultation runs: turns, questions, information gained, ...
         from ._episode_print import print_episode_summary
 

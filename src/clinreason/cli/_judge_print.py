@@ -1,5 +1,5 @@
 """Printing a run's judge summary (the judge columns: reasoning, claims, citations, rubric, MEDEC,
-trust statistics and what the judge cost)."""
+trust statistics, control accuracy with the UNRELIABLE mark, and what the judge cost)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,18 @@ def print_judge_summary(j: dict) -> None:
                   title_justify="left")
     table.add_column(style="bold")
     table.add_column()
+    unreliable = set(j.get("unreliable") or [])
+
+    def mark(scorer: str) -> str:  # beside the verdicts of a judge that failed its controls
+        return "  [bold red]UNRELIABLE judge[/]" if scorer in unreliable else ""
+
+    if unreliable:
+        table.add_row("[bold red]UNRELIABLE[/]", esc(", ".join(sorted(unreliable)))
+                      + ": the judge got fewer than the threshold of its control units right; do not trust these verdicts")
     if r := j.get("judge:reasoning"):
         rawr = r["right_answer_wrong_reasoning"]
-        table.add_row("reasoning sound", _fmt(r["sound"]) + esc(f"  [{r['n_invalid']} of {r['n']} invalid]"))
+        table.add_row("reasoning sound", _fmt(r["sound"]) + esc(f"  [{r['n_invalid']} of {r['n']} invalid]")
+                      + mark("judge:reasoning"))
         table.add_row("efficiency (relevant steps)", _fmt(r["efficiency"]))
         table.add_row("factuality (correct steps)", _fmt(r["factuality"]))
         table.add_row("completeness (reference recall)", _fmt(r["completeness"]))
@@ -28,10 +37,12 @@ def print_judge_summary(j: dict) -> None:
     if c := j.get("judge:claims"):
         m = c["micro"]
         table.add_row("claims", f"{m['n_claims']} claims: supported {_fmt(m['supported'])}, contradicted "
-                      f"{_fmt(m['contradicted'])}, unverifiable {_fmt(m['unverifiable'])}" + esc(f"  [{c['n_invalid']} of {c['n']} invalid]"))
+                      f"{_fmt(m['contradicted'])}, unverifiable {_fmt(m['unverifiable'])}" + esc(f"  [{c['n_invalid']} of {c['n']} invalid]")
+                      + mark("judge:claims"))
     if e := j.get("judge:equivalence"):
         row = "top-1 " + _fmt(e["top1"]) + "".join(f", {k} {_fmt(e[k])}" for k in ("top3", "top5") if k in e)
-        table.add_row("open-ended accuracy", row + esc(f"  [{e['n_invalid']} of {e['n']} invalid]"))
+        table.add_row("open-ended accuracy", row + esc(f"  [{e['n_invalid']} of {e['n']} invalid]")
+                      + mark("judge:equivalence"))
     if g := j.get("judge:citations"):
         table.add_row("cited evidence supports the answer", _fmt(g["supported"])
                       + esc(f"  [{g['no_citation']} cite nothing, {g['n_invalid']} of {g['n']} invalid]"))
@@ -47,6 +58,8 @@ def print_judge_summary(j: dict) -> None:
         table.add_row("MEDEC sentence accuracy", _fmt(m["sentence_accuracy"]))
         table.add_row("MEDEC correction ROUGE-L", _fmt(m["correction_rouge_l"]))
     for scorer, t in (j.get("trust") or {}).items():
+        if ct := t.get("controls"):
+            table.add_row(f"{esc(scorer)} controls", _controls(ct) + mark(scorer))
         if sa := t.get("self_agreement"):
             table.add_row(f"{esc(scorer)} self-agreement", f"{_fmt(sa['agreement'])}, kappa {_fmt_k(sa['kappa'])} over {sa['n_units']} units")
         if pb := t.get("position_bias"):
@@ -61,6 +74,15 @@ def print_judge_summary(j: dict) -> None:
         table.add_row("judge cost", f"{cost['tokens_per_item']:.0f} tokens / item ({cost['calls_per_item']:.1f} calls), "
                       f"{cost['prompt_tokens']:,} prompt + {cost['completion_tokens']:,} completion over {cost['items']} items")
     console.print(table)
+
+
+def _controls(ct: dict) -> str:
+    """"83.3% right (5 of 6: gold 3/3, other_gold 2/3; soft: shuffled 1/2 flagged)"."""
+    kinds = ", ".join(f"{k} {e['correct']}/{e['n']}" for k, e in ct["by_kind"].items())
+    soft = ", ".join(f"{k} {e['correct']}/{e['n']}" for k, e in ct["soft"].items())
+    head = "–" if ct["accuracy"] is None else f"{ct['accuracy']:.1%} right"
+    return esc(f"{head} ({ct['correct']} of {ct['n']} over {ct['n_items']} items: {kinds or 'none'}"
+               + (f"; soft, not counted: {soft}" if soft else "") + f"; threshold {ct['threshold']:.0%})")
 
 
 def _fmt_k(x) -> str:

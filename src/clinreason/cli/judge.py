@@ -52,6 +52,7 @@ def judge(
     trust: bool = typer.Option(False, "--trust", help="Also re-judge with another seed (self-agreement) and swapped order (position bias)."),
     redo: bool = typer.Option(False, "--redo", help="Re-score items already scored (judge calls still come from the cache)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Redo only the judgements whose judge call failed (label judge_error)."),
+    no_controls: bool = typer.Option(False, "--no-controls", help="Skip the control units (known-answer cases that check the judge; stored as judge:<rubric>@control)."),
     max_tokens: int = typer.Option(512, "--max-tokens", help="Judge reply budget per call."),
     max_attempts: int = typer.Option(3, "--max-attempts", help="Calls per judgement, re-asking on invalid JSON."),
     seed: int = typer.Option(0, "--seed"),
@@ -66,14 +67,15 @@ def judge(
     judge_stored_run(out, run_id, judge_spec, rubric, limit=limit, trust=trust, redo=redo, max_tokens=max_tokens,
                      max_attempts=max_attempts, seed=seed, concurrency=concurrency, human_labels=human_labels,
                      api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out,
-                     retry_errors=retry_errors)
+                     retry_errors=retry_errors, controls=not no_controls)
 
 
 def judge_stored_run(out: Path, run_id: str, judge_spec: str | None, rubric: list[str] | None, *,
                      limit: int | None = None, trust: bool = False, redo: bool = False, max_tokens: int = 512,
                      max_attempts: int = 3, seed: int = 0, concurrency: int | None = None,
                      human_labels: Path | None = None, api_key_env: str | None = None, timeout: float = 120.0,
-                     no_cache: bool = False, json_out: bool = False, retry_errors: bool = False) -> None:
+                     no_cache: bool = False, json_out: bool = False, retry_errors: bool = False,
+                     controls: bool = True) -> None:
     """`clinreason judge`'s work, also what `clinreason run --judge` calls after the run."""
     from rich.markup import escape
 
@@ -122,7 +124,7 @@ def judge_stored_run(out: Path, run_id: str, judge_spec: str | None, rubric: lis
                        use_cache=not no_cache, concurrency=concurrency) if backend else None
         try:
             return await judge_run(store, rid, judge_, rubrics, limit=limit, trust=trust, redo=redo,
-                                   retry_errors=retry_errors,
+                                   retry_errors=retry_errors, controls=controls,
                                    workers=concurrency or (backend.max_concurrency if backend else 1),
                                    on_progress=on_progress)
         finally:

@@ -14,7 +14,7 @@ import pkgutil
 
 from .rubrics import RUBRICS, Rubric
 
-_NOT_RUBRICS = ("base", "rubrics", "runner", "summary", "trust")
+_NOT_RUBRICS = ("base", "controls", "rubrics", "runner", "summary", "trust")
 _LAZY = {"InvalidJudgement": "base", "Judge": "base", "Verdict": "base", "parse_json_reply": "base",
          "judge_run": "runner", "resolve_rubrics": "runner", "judge_summary": "summary"}
 

@@ -25,6 +25,13 @@ _REFUSAL = re.compile(r"\b(I can(?:'|no)t|I am unable|I'm unable|I won't|as an A
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
+# Every rubric's schema example carries this placeholder (or another one in angle brackets) and
+# neutral values, so no legitimate verdict can equal the example: a reply identical to it is a
+# judge copying its prompt, refused like invalid JSON (see `repeats_example`).
+PLACEHOLDER_REASON = "<one short sentence: why>"
+REPEATS_EXAMPLE = "the verdict repeats the prompt's example"
+
+
 class InvalidJudgement(ValueError):
     def __init__(self, message: str, refused: bool = False):
         super().__init__(message)
@@ -110,6 +117,8 @@ class Judge:
             verdict.attempts = attempt + 1
             try:
                 value = parse_json_reply(completion.text, schema)
+                if repeats_example(value, schema):
+                    raise InvalidJudgement(REPEATS_EXAMPLE)
                 if check:
                     check(value)
                 verdict.value = value
@@ -134,3 +143,12 @@ def schema_example(schema: type[BaseModel]) -> str:
     if example is None:
         raise TypeError(f"{schema.__name__} needs json_schema_extra={{'example': ...}}")
     return json.dumps(example, ensure_ascii=False)
+
+
+def repeats_example(value: BaseModel, schema: type[BaseModel]) -> bool:
+    """True when a parsed verdict is exactly the schema's example (after validation, so key order,
+    whitespace and defaults do not matter): the judge copied its prompt instead of judging."""
+    example = (schema.model_config.get("json_schema_extra") or {}).get("example")
+    if example is None:
+        return False
+    return value.model_dump(mode="json") == schema.model_validate(example).model_dump(mode="json")

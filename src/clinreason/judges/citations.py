@@ -11,7 +11,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from ..items import Item
-from .base import Judge
+from .base import PLACEHOLDER_REASON, Judge
 from .rubrics import MAIN, RUBRICS, Rubric, invalid_score, seed_offset
 
 MAX_PASSAGES = 8
@@ -20,9 +20,11 @@ _CITATION = re.compile(r"\[([A-Za-z]{1,3}\d{1,4})\]")
 
 class CitationJudgement(BaseModel):
     # Neutral content: a judge that copies the example must not look like a medical verdict.
-    model_config = ConfigDict(json_schema_extra={"example": {"supported": False, "supporting_ids": []}})
+    model_config = ConfigDict(json_schema_extra={"example": {"supported": False, "supporting_ids": [],
+                                                             "reason": PLACEHOLDER_REASON}})
     supported: bool
     supporting_ids: list[str] = []
+    reason: str = ""
 
 
 def evidence_from_trace(trace: list[dict]) -> dict[str, str]:

@@ -23,9 +23,11 @@ class Claim(BaseModel):
 
 
 class ClaimsJudgement(BaseModel):
+    # Neutral placeholders, not medical statements: a judge that copies the example must not look
+    # like it checked the case (and a verdict identical to the example is refused, see base.py).
     model_config = ConfigDict(json_schema_extra={"example": {"claims": [
-        {"claim": "Metformin is first-line therapy for type 2 diabetes.", "verdict": "supported"},
-        {"claim": "Metformin causes hypoglycaemia on its own.", "verdict": "contradicted"}]}})
+        {"claim": "<first atomic claim of the response, in its words>", "verdict": "supported"},
+        {"claim": "<second atomic claim>", "verdict": "unverifiable"}]}})
     claims: list[Claim]
 
 

@@ -8,18 +8,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..grading.open_ended import extract_differential, extract_open_answer
 from ..items import Item, TaskType
-from .base import InvalidJudgement, Judge
+from .base import PLACEHOLDER_REASON, InvalidJudgement, Judge
 from .rubrics import MAIN, RUBRICS, SWAP, REPEAT, Rubric, invalid_score, is_open, seed_offset
 
 
 class EquivalenceJudgement(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"equivalent": True}})
+    # Neutral placeholder content (base.PLACEHOLDER_REASON): a copied example is refused, never taken as a verdict.
+    model_config = ConfigDict(json_schema_extra={"example": {"equivalent": False, "reason": PLACEHOLDER_REASON}})
     equivalent: bool
+    reason: str = ""
 
 
 class RankJudgement(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"match": 2}})
+    # Neutral placeholder content (base.PLACEHOLDER_REASON): a copied example is refused, never taken as a verdict.
+    model_config = ConfigDict(json_schema_extra={"example": {"match": 0, "reason": PLACEHOLDER_REASON}})
     match: int = Field(ge=0)
+    reason: str = ""
 
 
 @RUBRICS.register("equivalence")

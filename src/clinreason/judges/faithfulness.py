@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..grading.episode import DOCTOR, PATIENT, turn_events
 from ..items import Item
-from .base import Judge
+from .base import PLACEHOLDER_REASON, Judge
 from .rubrics import MAIN, RUBRICS, Rubric, invalid_score, seed_offset
 
 MAX_EXCHANGES = 30  # a long dialogue is judged on its first replies: the prompt stays bounded
@@ -20,8 +20,9 @@ MAX_EXCHANGES = 30  # a long dialogue is judged on its first replies: the prompt
 
 class FaithfulnessJudgement(BaseModel):
     # Neutral content: a judge that copies the example must not look like a verdict on this dialogue.
-    model_config = ConfigDict(json_schema_extra={"example": {"unfaithful": []}})
+    model_config = ConfigDict(json_schema_extra={"example": {"unfaithful": [], "reason": PLACEHOLDER_REASON}})
     unfaithful: list[str] = []
+    reason: str = ""
 
 
 def patient_exchanges(trace: list[dict]) -> dict[str, str]:

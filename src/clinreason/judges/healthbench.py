@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict
 
 from ..grading.rubric import rubric_score, tag_scores
 from ..items import Item
-from .base import Judge
+from .base import PLACEHOLDER_REASON, Judge
 from .rubrics import MAIN, RUBRICS, Rubric, seed_offset
 
 
 class CriterionJudgement(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"explanation": "The response advises ...", "met": True}})
+    # A placeholder, not a statement about any response (a verdict identical to it is refused).
+    model_config = ConfigDict(json_schema_extra={"example": {"explanation": PLACEHOLDER_REASON, "met": False}})
     explanation: str = ""
     met: bool
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..grading.reasoning import completeness, efficiency, factuality, key_points, split_steps
 from ..items import Item
-from .base import InvalidJudgement, Judge
+from .base import PLACEHOLDER_REASON, InvalidJudgement, Judge
 from .rubrics import MAIN, RUBRICS, Rubric, invalid_score, seed_offset
 
 
@@ -18,12 +18,14 @@ class StepVerdict(BaseModel):
 
 
 class ReasoningJudgement(BaseModel):
+    # Neutral placeholder content (base.PLACEHOLDER_REASON): a copied example is refused, never taken as a verdict.
     model_config = ConfigDict(json_schema_extra={"example": {
         "steps": [{"step": 1, "relevant": True, "correct": True}, {"step": 2, "relevant": False, "correct": True}],
-        "covered_key_points": [1, 3], "sound": True}})
+        "covered_key_points": [1, 3], "sound": False, "reason": PLACEHOLDER_REASON}})
     steps: list[StepVerdict]
     covered_key_points: list[int] = Field(default_factory=list)
     sound: bool
+    reason: str = ""
 
 
 def gold_text(item: Item) -> str:

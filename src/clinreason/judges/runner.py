@@ -4,7 +4,10 @@ scored by a rubric is skipped unless `redo`; judge calls are cached, so redoing 
 
 A judge call that fails for good (a 413, retries exhausted) fails one unit (rubric x item), not
 the session: the unit is stored as value None, label "judge_error" (detail: the error and the
-judge), counted in the summary, and `retry_errors` redoes exactly those units."""
+judge), counted in the summary, and `retry_errors` redoes exactly those units.
+
+Every judged item also gets the rubric's control units (controls.py), stored apart as
+`judge:<rubric>@control`: the judge's accuracy on them says whether to believe its verdicts."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from ..items import Item
 from ..store import Store
 from .base import Judge
 from .citations import evidence_from_trace
+from .controls import CONTROL, controls_for, has_controls, judge_controls, pick_other
 from .rubrics import MAIN, RUBRICS, Rubric, scorer_name
 
 AUTO = "auto"
@@ -49,9 +53,10 @@ def error_score(error: Exception, judge: Judge | None, rubric: Rubric, variant: 
 
 async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: list[Rubric], *,
                     limit: int | None = None, trust: bool = False, redo: bool = False, workers: int = 1,
-                    retry_errors: bool = False,
+                    retry_errors: bool = False, controls: bool = True,
                     on_progress: Callable[[JudgeProgress], None] | None = None) -> JudgeProgress:
-    """Judge the run's predictions. retry_errors: only the units stored as "judge_error"."""
+    """Judge the run's predictions. retry_errors: only the units stored as "judge_error";
+    controls: also the control units of the rubrics that have them (see controls.py)."""
     if limit is not None and limit < 1:
         raise ValueError(f"--limit must be at least 1, got {limit}")
     if store.get_run(run_id) is None:
@@ -59,12 +64,14 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     missing = [r.name for r in rubrics if r.needs_judge and judge is None]
     if missing and judge is None:
         raise ValueError(f"rubric(s) {', '.join(missing)} need a judge model: pass --judge SPEC")
-    items = {item.id: item for item in store.run_items(run_id)}
+    ordered = store.run_items(run_id)
+    items = {item.id: item for item in ordered}
+    position = {item.id: i for i, item in enumerate(ordered)}
     preds = [p for p in store.predictions(run_id) if p["status"] == "ok" and p["item_id"] in items]
     if limit:
         preds = preds[:limit]
     stored = {(s["scorer"], s["item_id"]): s["label"] for s in store.scores(run_id)}
-    tasks: list[tuple[Rubric, str, Item, str, dict | None]] = []
+    tasks: list[tuple[Rubric, str, Item, str, dict | Item | None]] = []
     for pred in preds:
         item = items[pred["item_id"]]
         for rubric in rubrics:
@@ -82,13 +89,21 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
                     todo = redo or label is None
                 if todo:
                     tasks.append((rubric, variant, item, pred["output"] or "", evidence if uses_evidence else None))
+            if controls and judge is not None and has_controls(rubric):
+                label = stored.get((scorer_name(rubric.scorer, CONTROL), item.id))
+                other = pick_other(ordered, position[item.id])  # its gold: a wrong answer to this item
+                if ((label == JUDGE_ERROR) if retry_errors else (redo or label is None)) \
+                        and controls_for(rubric, item, other):
+                    tasks.append((rubric, CONTROL, item, "", other))
     progress = JudgeProgress(total=len(tasks))
     queue = iter(tasks)
 
     async def worker() -> None:
         for rubric, variant, item, output, evidence in queue:
             try:
-                if evidence is None:
+                if variant == CONTROL:  # `evidence` holds the other item whose gold is a wrong answer
+                    score = await judge_controls(rubric, judge, item, evidence)
+                elif evidence is None:
                     score = await rubric.score(judge, item, output, variant)
                 else:  # grounded answers: the passages the method retrieved, by id
                     score = await rubric.score(judge, item, output, variant, evidence=evidence)

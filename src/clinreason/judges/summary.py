@@ -11,7 +11,7 @@ from ..grading.reasoning import right_answer_wrong_reasoning
 from ..grading.rubric import aggregate_tags
 from ..grading.stats import mean_with_ci
 from ..store import Store
-from .trust import agreement, cohen_kappa, paired_units, position_bias
+from .trust import agreement, cohen_kappa, control_accuracy, paired_units, position_bias
 
 JUDGE_PREFIXES = ("judge:", "medec", "human:")
 INVALID = ("judge_invalid", "judge_refused")
@@ -38,6 +38,8 @@ def judge_summary(store: Store, run_id: str) -> dict | None:
                      if (n := sum(s["label"] == JUDGE_ERROR for s in scores.values()))}
     out["cost"] = _cost(rows)
     out["trust"] = _trust(by_scorer)
+    # A judge that fails its control units (controls.py) is not to be believed on this run.
+    out["unreliable"] = sorted(s for s, t in out["trust"].items() if (t.get("controls") or {}).get("reliable") is False)
     return out
 
 
@@ -139,6 +141,8 @@ def _trust(by_scorer: dict[str, dict]) -> dict:
         entry = out.setdefault(base, {})
         if variant == "repeat":
             entry["self_agreement"] = agreement(_units(by_scorer[base]), _units(scores))
+        elif variant == "control":  # known-answer units; never mixed with the verdicts above
+            entry["controls"] = control_accuracy([s["detail"] for s in scores.values() if s["label"] != JUDGE_ERROR])
         elif variant == "swap":
             entry["position_bias"] = position_bias({i: s["value"] for i, s in by_scorer[base].items()},
                                                    {i: s["value"] for i, s in scores.items()})

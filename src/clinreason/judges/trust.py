@@ -51,3 +51,24 @@ def position_bias(main: dict[str, float | None], swapped: dict[str, float | None
         return {"n": 0, "consistency": None, "shift": None}
     return {"n": len(pairs), "consistency": sum(x == y for x, y in pairs) / len(pairs),
             "shift": sum(y - x for x, y in pairs) / len(pairs)}
+
+
+CONTROL_THRESHOLD = 0.8  # a judge right on fewer of its control units is marked unreliable
+
+
+def control_accuracy(details: list[dict], threshold: float = CONTROL_THRESHOLD) -> dict:
+    """details: the `detail` of each `@control` score ({"controls": [{kind, correct, hard}, ...]}).
+    Accuracy over the hard controls (soft ones, e.g. shuffled reasoning, are counted apart), per
+    kind too; `reliable` is False below `threshold`, None when there is no hard control."""
+    by_kind: dict[str, dict[str, int]] = {}
+    soft: dict[str, dict[str, int]] = {}
+    for detail in details:
+        for c in detail.get("controls") or []:
+            entry = (by_kind if c.get("hard", True) else soft).setdefault(c["kind"], {"n": 0, "correct": 0})
+            entry["n"] += 1
+            entry["correct"] += int(bool(c.get("correct")))
+    n = sum(e["n"] for e in by_kind.values())
+    right = sum(e["correct"] for e in by_kind.values())
+    accuracy = right / n if n else None
+    return {"n_items": len(details), "n": n, "correct": right, "accuracy": accuracy, "by_kind": by_kind,
+            "soft": soft, "threshold": threshold, "reliable": None if accuracy is None else accuracy >= threshold}

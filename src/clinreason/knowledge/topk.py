@@ -45,7 +45,7 @@ def _accumulate(p: Postings, terms, counts, n_docs: int) -> tuple[np.ndarray, np
     """(documents, scores) over the union of `terms`' postings: what each document gets from them."""
     docs = np.concatenate([p.docs(t) for t in terms])
     weights = np.concatenate([p.weights(t).astype(np.float64) * c for t, c in zip(terms, counts)])
-    if len(docs) > n_docs // 4:  # long postings: one dense pass is cheaper than sorting them
+    if len(docs) > n_docs // 32:  # long postings: one dense pass over the corpus is cheaper than sorting them
         dense = np.bincount(docs, weights=weights, minlength=n_docs)
         hit = np.flatnonzero(dense)
         return hit, dense[hit]
@@ -91,7 +91,8 @@ def top_k(p: Postings, token_ids: list[int], k: int, n_docs: int) -> tuple[np.nd
 
 
 def _pruned(p: Postings, terms: list[int], counts: list[int], k: int, n_docs: int):
-    # 1. A first k-th best score from the rarest terms' documents, scored exactly (all terms).
+    # 1. A lower bound on the k-th best score: the rarest terms' documents, the most promising of
+    # them scored exactly (every term looked up). Any true score is a valid bound, so a few suffice.
     by_df = sorted(range(len(terms)), key=lambda i: p.df(terms[i]))
     seed, budget = [], 0
     for i in by_df:
@@ -100,9 +101,12 @@ def _pruned(p: Postings, terms: list[int], counts: list[int], k: int, n_docs: in
         seed.append(i)
         budget += p.df(terms[i])
     docs, partial = _accumulate(p, [terms[i] for i in seed], [counts[i] for i in seed], n_docs)
+    if not len(docs):
+        return _accumulate(p, terms, counts, n_docs)
+    promising = np.argpartition(-partial, min(len(partial), 8 * k) - 1)[:8 * k]
     rest = [i for i in range(len(terms)) if i not in seed]
-    scores = _add_lookups(p, docs, partial, [terms[i] for i in rest], [counts[i] for i in rest])
-    theta = _kth(scores, k)
+    exact = _add_lookups(p, docs[promising], partial[promising], [terms[i] for i in rest], [counts[i] for i in rest])
+    theta = _kth(exact, k)
     # 2. Non-essential terms: the smallest maxima whose sum stays below theta. A document holding
     # none of the other terms scores below theta, so it cannot be in the top k.
     by_max = sorted(range(len(terms)), key=lambda i: float(p.maxima[terms[i]]) * counts[i])
@@ -116,4 +120,13 @@ def _pruned(p: Postings, terms: list[int], counts: list[int], k: int, n_docs: in
     if not essential:  # theta 0 (fewer than k candidates): nothing can be pruned
         return _accumulate(p, terms, counts, n_docs)
     docs, partial = _accumulate(p, [terms[i] for i in essential], [counts[i] for i in essential], n_docs)
-    return docs, _add_lookups(p, docs, partial, [terms[i] for i in lookup], [counts[i] for i in lookup])
+    # 3. A candidate whose score so far plus the maxima of the terms still to add stays below theta
+    # cannot reach the top k: the look-ups go largest term first, dropping such candidates as the
+    # bound shrinks, so the long postings of the most common words are searched for few documents.
+    remaining = bound
+    for i in reversed(lookup):
+        keep = partial + remaining + 1e-6 >= theta  # slack: float sums must never drop a tie
+        docs, partial = docs[keep], partial[keep]
+        partial = _add_lookups(p, docs, partial, [terms[i]], [counts[i]])
+        remaining -= float(p.maxima[terms[i]]) * counts[i]
+    return docs, partial

@@ -95,6 +95,10 @@ def voted_prediction(texts: list[str], answers: list[str | None], **info) -> Pre
     info = {"votes": {str(a): n for a, n in tally(answers).items()}, "answers": plain(answers),
             "sample_rules": [a.rule if isinstance(a, Read) else (None if a is None else "method") for a in answers],
             **info}
+    if winner is not None and answers:
+        # The share of all samples drawn (unparsed ones included) that gave the voted answer: a
+        # confidence for calibration (grading/calibration.py).
+        info["confidence_vote"] = tally(answers)[winner] / len(answers)
     if winner is None:
         return Prediction(output=output, info=info)
     return Prediction(output=output, answer=str(winner), rule="vote", strict=vote_strictness(answers), info=info)

@@ -85,7 +85,12 @@ class Method:
         self.seed = seed
 
     def config(self) -> dict[str, Any]:
-        return {"method": self.name, **self.params.model_dump(mode="json")}
+        # Parameters added after runs were stored are left out while at their default, so the
+        # run ids (a hash of this config) of those runs stay the same and they resume.
+        omitted = getattr(self.params, "omitted_at_default", ())
+        defaults = type(self.params).model_fields
+        return {"method": self.name, **{k: v for k, v in self.params.model_dump(mode="json").items()
+                                        if not (k in omitted and v == defaults[k].default)}}
 
     # Model roles the method needs besides the model under test (e.g. "patient"), and tools it
     # offers the model (names in clinreason.tools.TOOLS). The run plan checks both before starting.

@@ -46,6 +46,17 @@ def _response_format(params: SamplingParams) -> dict | None:
     return {"type": "json_object"}
 
 
+def _plain(value):
+    """llama-cpp-python gives logprobs as numpy float32: plain floats, so they can be stored (JSON)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # a numpy scalar
+        return value.item()
+    return value
+
+
 class LlamaCppModel:
     """llama.cpp is not thread-safe and uses every core for one request, so one at a time.
 
@@ -111,7 +122,7 @@ class LlamaCppModel:
         usage = out.get("usage") or {}
         logprobs = None
         if params.logprobs and choice.get("logprobs"):
-            logprobs = choice["logprobs"].get("content")
+            logprobs = _plain(choice["logprobs"].get("content"))
         text = choice["message"].get("content") or ""
         finish_reason = choice.get("finish_reason")
         calls = []

@@ -4,9 +4,9 @@ the gold letter follows its text. An answer that changes with the order is not k
 from __future__ import annotations
 
 import itertools
-import random
 
-from ..items import AnswerFormat, Item, option_letters
+from ..items import Item
+from ._options import option_skip_reason, relabel, rng_for
 from .base import PROBES, Probe
 
 
@@ -16,20 +16,17 @@ class OptionShuffle(Probe):
     description = "options permuted (k orders), gold remapped"
     k = 2
 
+    def skip_reason(self, item: Item) -> str | None:
+        return option_skip_reason(item)
+
     def applies(self, item: Item) -> bool:
-        return len(item.options) >= 2 and item.format in (AnswerFormat.letter, AnswerFormat.letters)
+        return self.skip_reason(item) is None
 
     def derive(self, item: Item, seed: int = 0) -> list[Item]:
         letters = list(item.options)
-        rng = random.Random(f"{seed}:{item.id}")  # a string seed: stable across processes
+        rng = rng_for(item, seed, "")
+        # At most 720 orders are listed (6 options' worth): enough to draw k distinct ones from.
         orders = [list(p) for p in itertools.islice(itertools.permutations(letters), 720) if list(p) != letters]
         rng.shuffle(orders)
-        out = []
-        for j, order in enumerate(orders[: self.k], 1):
-            new = option_letters(len(order))
-            options = {n: item.options[old] for n, old in zip(new, order)}
-            back = {old: n for n, old in zip(new, order)}
-            gold = ",".join(sorted(back[a.strip()] for a in item.answer.split(","))) \
-                if item.format == AnswerFormat.letters else back[item.answer]
-            out.append(self.derived(item, str(j), options=options, answer=gold))
-        return out
+        return [self.derived(item, str(j), **relabel(item, [(old, item.options[old]) for old in order]))
+                for j, order in enumerate(orders[: self.k], 1)]

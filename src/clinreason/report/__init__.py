@@ -22,6 +22,7 @@ from ..store import Store
 from . import charts
 from .data import collect, resolve_runs
 from .episodes import accuracy_vs_questions, episode_runs
+from .groups import build_groups, matrix
 
 __all__ = ["build_report", "write_report", "resolve_runs", "collect", "json_for_script"]
 
@@ -64,14 +65,23 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
         "pareto_cost": (charts.accuracy_vs_cost(data["runs"], "cost_per_item", "estimated USD per item")
                         if data["has_cost"] else None),
         "heatmaps": [(key, charts.heatmap(key, per_run, labels)) for key, per_run in data["breakdowns"].items()],
-        "reliability": charts.reliability(data["reliability"], labels),
+        "reliability": charts.reliability(data["reliability"], data["series"]),
+        "risk_coverage": charts.risk_coverage(data["risk_coverage"], data["series"]),
     }
+    groups = build_groups(data["runs"], data["items"])
+    for g in groups:  # one Pareto chart per benchmark, titled with it, on the shared items
+        tokens = {r["run_id"]: r["tokens_per_item"] for r in g["runs"]}
+        points = [{**row, "tokens_per_item": tokens[row["run_id"]]} for row in g["rows"] if not row["fewer"]]
+        g["pareto"] = (charts.accuracy_vs_cost(points, title=f"{g['key']}: accuracy on shared items against tokens per item")
+                       if any(pt["tokens_per_item"] for pt in points) else None)
     episodes = episode_runs(store, data["runs"])  # consultation runs only; [] hides the section
     figures["episode_curve"] = accuracy_vs_questions(episodes)
     browser = {"runs": [{k: r[k] for k in ("run_id", "label", "benchmark", "reference")} for r in data["runs"]],
-               "items": data["items"], "subjects": data["subjects"]}
+               "items": data["items"], "subjects": data["subjects"],
+               "groups": [{"key": g["key"], "runs": [row["run_id"] for row in g["rows"]], "pairs": g["pairs"]}
+                          for g in groups]}
     return _env().get_template("report.html.jinja").render(
-        title=title, data=data, figures=figures, episodes=episodes, browser_json=json_for_script(browser),
+        title=title, data=data, figures=figures, groups=groups, matrix=matrix(data["runs"]), episodes=episodes, browser_json=json_for_script(browser),
         css=_asset("report.css"), js=_asset("report.js"), live=live, version=_version,
         generated=time.strftime("%Y-%m-%d %H:%M:%S"), store_path=str(store.path),
     )

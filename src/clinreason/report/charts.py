@@ -62,7 +62,7 @@ def accuracy_bars(runs: list[dict]) -> Markup | None:
         if r.get("chance"):
             body.append(f'<line x1="{x(r["chance"]):.1f}" y1="{y + 1}" x2="{x(r["chance"]):.1f}" y2="{y + row_h - 3}" '
                         'stroke="#c0392b" stroke-dasharray="2,2"/>')
-    body.append(f'<text x="{LABEL_W}" y="{height - 6}" fill="#666">bar = accuracy, whisker = 95% CI (bootstrap), '
+    body.append(f'<text x="{LABEL_W}" y="{height - 6}" fill="#666">bar = accuracy, whisker = 95% CI (Wilson), '
                 'red dashes = chance; grey = published reference runs</text>')
     return _svg(width, height, body, "Accuracy per run with 95% confidence intervals")
 
@@ -78,11 +78,12 @@ def pareto_front(points: list[tuple[float, float]]) -> list[int]:
     return front
 
 
-def accuracy_vs_cost(runs: list[dict], key: str = "tokens_per_item", axis: str = "tokens per item") -> Markup | None:
+def accuracy_vs_cost(runs: list[dict], key: str = "tokens_per_item", axis: str = "tokens per item",
+                     title: str | None = None, label_key: str = "label") -> Markup | None:
     rows = [r for r in runs if r["accuracy"] is not None and r.get(key)]
     if not rows:
         return None
-    w, h, left, bottom, top, right = 640, 340, 50, 40, 16, 20
+    w, h, left, bottom, top, right = 720, 370, 64, 44, 40 if title else 16, 200
     xs = [r[key] for r in rows]
     lo, hi = min(xs), max(xs)
     log = hi / lo > 20  # token use spans orders of magnitude across methods
@@ -97,9 +98,12 @@ def accuracy_vs_cost(runs: list[dict], key: str = "tokens_per_item", axis: str =
     for tick in (0, 0.25, 0.5, 0.75, 1):
         body.append(f'<text x="{left - 6}" y="{py(tick) + 4:.1f}" text-anchor="end" fill="#666">{tick:.0%}</text>'
                     f'<line x1="{left}" y1="{py(tick):.1f}" x2="{w - right}" y2="{py(tick):.1f}" stroke="#eee"/>')
-    for v in (lo, hi) if not log else [10 ** e for e in range(math.floor(a), math.ceil(b) + 1) if a <= e <= b] or (lo, hi):
+    for v in ([lo + (hi - lo) * k / 4 for k in range(5)] if hi > lo else [lo]) if not log else [10 ** e for e in range(math.floor(a), math.ceil(b) + 1) if a <= e <= b] or (lo, hi):
         body.append(f'<text x="{px(v):.1f}" y="{h - bottom + 14}" text-anchor="middle" fill="#666">{v:,.4g}</text>')
-    body.append(f'<text x="{(w + left) / 2}" y="{h - 6}" text-anchor="middle">{_t(axis)}{" (log scale)" if log else ""}</text>')
+    body.append(f'<text x="{(w - right + left) / 2}" y="{h - 6}" text-anchor="middle">{_t(axis)}{" (log scale)" if log else ""}</text>')
+    body.append(f'<text class="axis-y" transform="translate(14,{(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle">accuracy</text>')
+    if title:
+        body.append(f'<text class="chart-title" x="{left}" y="16" font-size="13" font-weight="600">{_t(title)}</text>')
     front = pareto_front([(r[key], r["accuracy"]) for r in rows])
     path = " ".join(f"{px(rows[i][key]):.1f},{py(rows[i]['accuracy']):.1f}" for i in front)
     body.append(f'<polyline class="pareto" points="{path}" fill="none" stroke="#e67e22" stroke-width="2"/>')
@@ -110,8 +114,9 @@ def accuracy_vs_cost(runs: list[dict], key: str = "tokens_per_item", axis: str =
                     f'<title>{_t(r["label"])}: {_pct(r["accuracy"])} at {r[key]:,.4g} {_t(axis)}'
                     f'{" (Pareto front)" if on_front else ""}</title></circle>')
         if on_front:
-            body.append(f'<text x="{px(r[key]) + 8:.1f}" y="{py(r["accuracy"]) - 6:.1f}">{_t(_short(r["label"], 28))}</text>')
-    return _svg(w, h, body, f"Accuracy against {axis}; orange = Pareto front")
+            body.append(f'<text class="front-label" x="{px(r[key]) + 8:.1f}" y="{py(r["accuracy"]) - 6:.1f}">'
+                        f'{_t(_short(r[label_key], 34))} ({_pct(r["accuracy"])}, {r[key]:,.3g})</text>')
+    return _svg(w, h, body, title or f"Accuracy against {axis}; orange = Pareto front")
 
 
 def _heat(value: float | None) -> str:
@@ -154,7 +159,8 @@ def heatmap(key: str, per_run: dict[str, dict[str, dict]], labels: dict[str, str
 
 
 def reliability(per_run: dict[str, list[tuple[float, float]]], labels: dict[str, str], bins: int = 10) -> Markup | None:
-    """Stated confidence vs observed accuracy, binned; the diagonal is perfect calibration."""
+    """Confidence vs observed accuracy in equal-width bins, one series per run and confidence
+    source (stated, logprob, vote share); the diagonal is perfect calibration."""
     if not per_run:
         return None
     size, pad = 300, 40
@@ -163,7 +169,7 @@ def reliability(per_run: dict[str, list[tuple[float, float]]], labels: dict[str,
     q = lambda v: pad + (1 - v) * size  # noqa: E731
     body = [f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>',
             f'<line x1="{p(0)}" y1="{q(0)}" x2="{p(1)}" y2="{q(1)}" stroke="#aaa" stroke-dasharray="4,3"/>',
-            f'<text x="{pad + size / 2}" y="{pad + size + 28}" text-anchor="middle">stated confidence</text>',
+            f'<text x="{pad + size / 2}" y="{pad + size + 28}" text-anchor="middle">confidence</text>',
             f'<text transform="translate(12,{pad + size / 2}) rotate(-90)" text-anchor="middle">accuracy</text>']
     for k, (run_id, pairs) in enumerate(per_run.items()):
         color = palette[k % len(palette)]
@@ -181,3 +187,31 @@ def reliability(per_run: dict[str, list[tuple[float, float]]], labels: dict[str,
                         f'<title>{_t(labels.get(run_id, run_id))}: confidence {c:.2f}, accuracy {a:.2f}, n={n}</title></circle>')
         body.append(f'<text x="{pad + size + 10}" y="{pad + 14 + 16 * k}" fill="{color}">{_t(_short(labels.get(run_id, run_id), 30))}</text>')
     return _svg(size + pad + 220, size + 2 * pad, body, "Reliability diagram")
+
+
+def risk_coverage(per_series: dict[str, list[dict]], labels: dict[str, str]) -> Markup | None:
+    """Error rate among the answers kept when only the most confident are kept, against the share
+    kept (grading/calibration.py `risk_coverage`); a useful confidence bends the curve down at the
+    left. Step lines, one per run and confidence source."""
+    if not per_series:
+        return None
+    size, pad = 300, 40
+    palette = ["#3b6ea8", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]
+    p = lambda v: pad + v * size  # noqa: E731
+    q = lambda v: pad + (1 - v) * size  # noqa: E731
+    body = [f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>',
+            f'<text x="{pad + size / 2}" y="{pad + size + 28}" text-anchor="middle">coverage (share of items answered)</text>',
+            f'<text transform="translate(12,{pad + size / 2}) rotate(-90)" text-anchor="middle">risk (error rate)</text>']
+    for tick in (0, 0.5, 1):
+        body.append(f'<text x="{p(tick):.1f}" y="{pad + size + 14}" text-anchor="middle" fill="#666">{tick:.0%}</text>'
+                    f'<text x="{pad - 4}" y="{q(tick) + 4:.1f}" text-anchor="end" fill="#666">{tick:.0%}</text>')
+    for k, (key, points) in enumerate(per_series.items()):
+        color = palette[k % len(palette)]
+        path, last = [], 0.0
+        for pt in points:  # a step at each threshold: the items of equal confidence enter together
+            path.append(f"{p(last):.1f},{q(pt['risk']):.1f} {p(pt['coverage']):.1f},{q(pt['risk']):.1f}")
+            last = pt["coverage"]
+        body.append(f'<polyline class="risk-coverage" points="{" ".join(path)}" fill="none" stroke="{color}" stroke-width="1.5">'
+                    f'<title>{_t(labels.get(key, key))}</title></polyline>')
+        body.append(f'<text x="{pad + size + 10}" y="{pad + 14 + 16 * k}" fill="{color}">{_t(_short(labels.get(key, key), 30))}</text>')
+    return _svg(size + pad + 220, size + 2 * pad, body, "Risk against coverage")

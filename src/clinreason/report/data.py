@@ -6,6 +6,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
+from ..grading.confidence import SOURCES, as_probability
 from ..grading.scorers.answer import SCORER
 from ..store import Store
 from ..summary import BREAKDOWN_KEYS, summarize_run
@@ -57,13 +58,10 @@ def _status(pred: dict, score: dict | None) -> str:
     return "correct" if score["value"] == 1.0 else "wrong"
 
 
-def _confidence(pred: dict) -> float | None:
-    """A method's stated confidence in [0, 1] (info.confidence; percentages are rescaled)."""
-    value = (pred.get("info") or {}).get("confidence")
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    value = float(value) / 100 if 1 < value <= 100 else float(value)
-    return value if 0 <= value <= 1 else None
+def _confidence(pred: dict, key: str = "confidence") -> float | None:
+    """A method's confidence in [0, 1] from one source (info.confidence: stated; percentages are
+    rescaled; see grading/confidence.py for the others)."""
+    return as_probability((pred.get("info") or {}).get(key))
 
 
 def _trace(pred: dict, calls: dict) -> list[dict]:
@@ -90,14 +88,32 @@ def _trace(pred: dict, calls: dict) -> list[dict]:
 
 
 def _run_label(run: dict) -> str:
-    return f"{run['model']} · {run['method']}"
+    """model · method · benchmark[/subset]: three runs of one model and method on three benchmarks
+    read as three different things everywhere (charts, selects, cards)."""
+    bench = f"{run['benchmark']}/{run['subset']}" if run.get("subset") else str(run["benchmark"])
+    return f"{run['model']} · {run['method']} · {bench}"
+
+
+def _timing(preds: list[dict]) -> dict[str, Any]:
+    """Time per item over items whose calls were all made (no cache replay), and cache replays apart:
+    an item replayed from the cache takes milliseconds and would make a method look fast."""
+    fresh = [p["wall_s"] for p in preds if not p.get("n_cached") and p["wall_s"] is not None]
+    replayed = [p["wall_s"] for p in preds if p.get("n_cached") and p["wall_s"] is not None]
+    n = len(preds)
+    return {"wall_s_made_per_item": sum(fresh) / len(fresh) if fresh else None, "n_timed": len(fresh),
+            "n_replayed": len(replayed), "wall_s_replayed_per_item": sum(replayed) / len(replayed) if replayed else None,
+            "calls_made_per_item": sum(p.get("n_calls") or 0 for p in preds) / n if n else None,
+            "calls_cached_per_item": sum(p.get("n_cached") or 0 for p in preds) / n if n else None}
 
 
 def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
-    """-> {"runs": leaderboard rows, "items": [...], "breakdowns": ..., "reliability": ...}."""
+    """-> {"runs": leaderboard rows, "items": [...], "breakdowns": ..., "reliability": ...}.
+    reliability and risk_coverage are keyed "<run id> · <confidence source>" (labels: `series`)."""
     runs, items = [], {}
     breakdowns: dict[str, dict[str, dict[str, dict]]] = defaultdict(dict)  # key -> run -> group -> stats
     reliability: dict[str, list[tuple[float, float]]] = {}
+    risk_coverage: dict[str, list[dict]] = {}
+    series: dict[str, str] = {}  # a reliability / risk-coverage series -> "model · method · source"
     judge_scorers: set[str] = set()
 
     for run_id in run_ids:
@@ -114,7 +130,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
         run_items = {item.id: item for item in store.run_items(run_id)}
 
         judges: dict[str, list[float]] = defaultdict(list)
-        published_costs, confidences = [], []
+        published_costs = []
+        confidences: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for pred in preds:
             item = run_items.get(pred["item_id"])
             if item is None:
@@ -140,8 +157,10 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
             if isinstance(pred["info"].get("cost_usd"), (int, float)):
                 published_costs.append(pred["info"]["cost_usd"])
             confidence = _confidence(pred)
-            if confidence is not None and status in ("correct", "wrong", "unparsed"):
-                confidences.append((confidence, 1.0 if status == "correct" else 0.0))
+            if status in ("correct", "wrong", "unparsed"):
+                for field, source in SOURCES.items():
+                    if (value := _confidence(pred, field)) is not None:
+                        confidences[source].append((value, 1.0 if status == "correct" else 0.0))
             items[key]["results"][run_id] = {
                 "status": status,
                 "answer": None if answer is None else answer["label"],
@@ -156,8 +175,14 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
 
         for bkey, groups in summary["breakdown"].items():
             breakdowns[bkey][run_id] = groups
-        if confidences:
-            reliability[run_id] = confidences
+        for source, pairs in confidences.items():
+            key = f"{run_id} · {source}"
+            reliability[key] = pairs
+            series[key] = f"{run['model']} · {run['method']} · {source} · {run['benchmark']}"
+            rc = ((summary.get("calibration") or {}).get(source) or {}).get("risk_coverage")
+            if rc:
+                risk_coverage[key] = rc["points"]
+        judged = summary.get("judges") or {}
         tokens = (None if summary["prompt_tokens_per_item"] is None
                   else summary["prompt_tokens_per_item"] + summary["completion_tokens_per_item"])
         reference = bool(run["config"].get("reference", False))
@@ -181,8 +206,12 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
             # Published outputs carry no per-call trace: calls per item is unknown, not zero.
             "calls_per_item": None if reference else summary["calls_per_item"],
             "wall_s_per_item": summary["wall_s_per_item"], "cost_per_item": cost,
+            **_timing(preds),
             "judges": {k: (sum(v) / len(v) if v else None) for k, v in judges.items()},
             "episode": summary["scores"].get("episode"),  # the episode scorer's metrics, when it ran
+            "calibration": summary.get("calibration") or {},
+            # judges that failed their control units on this run (judges/controls.py)
+            "unreliable_judges": list(judged.get("unreliable") or []),
         })
 
     return {
@@ -190,6 +219,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
         "items": list(items.values()),
         "breakdowns": {k: v for k, v in breakdowns.items() if v},
         "reliability": reliability,
+        "risk_coverage": risk_coverage,
+        "series": series,
         "judge_scorers": sorted(judge_scorers),
         "has_cost": any(r["cost_per_item"] is not None for r in runs),
         "subjects": [s for s, _ in Counter(i["subject"] for i in items.values() if i["subject"]).most_common()],

@@ -60,6 +60,17 @@ class ResultsMixin:
             out.append(d)
         return out
 
+    def confidences(self, run_id: str, keys: list[str], scorer: str = "answer") -> list[dict]:
+        """Graded predictions that record any of the info `keys` (confidences): {"value": the
+        scorer's value, key: the number or None, ...}. Read with json_extract: no traces loaded."""
+        fields = ", ".join(f"json_extract(p.info, ?) AS k{i}" for i in range(len(keys)))
+        rows = self.db.execute(
+            f"SELECT s.value, {fields} FROM predictions p JOIN scores s ON s.run_id = p.run_id"
+            " AND s.item_id = p.item_id AND s.scorer = ? WHERE p.run_id = ? AND p.status = 'ok'"
+            " AND s.value IS NOT NULL", [f"$.{k}" for k in keys] + [scorer, run_id])
+        out = [{"value": r[0], **{k: r[i + 1] for i, k in enumerate(keys)}} for r in rows]
+        return [r for r in out if any(r[k] is not None for k in keys)]
+
     def scores(self, run_id: str, scorer: str | None = None) -> list[dict]:
         sql, args = "SELECT * FROM scores WHERE run_id = ?", [run_id]
         if scorer:

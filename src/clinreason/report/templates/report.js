@@ -51,13 +51,39 @@
   var runSelect = document.getElementById("filter-run");
   var statusSelect = document.getElementById("filter-status");
   var subjectSelect = document.getElementById("filter-subject");
+  var amongSelect = document.getElementById("filter-among");
   var search = document.getElementById("search");
   var list = document.getElementById("item-list");
   var detail = document.getElementById("item-detail");
   var count = document.getElementById("match-count");
   var selectedKey = null;
 
-  DATA.runs.forEach(function (r) { runSelect.appendChild(el("option", {value: r.run_id}, r.label + " — " + r.benchmark)); });
+  DATA.runs.forEach(function (r) {
+    runSelect.appendChild(el("option", {value: r.run_id}, r.label));
+    amongSelect.appendChild(el("option", {value: r.run_id}, r.label));
+  });
+  amongSelect.setAttribute("size", String(Math.min(6, Math.max(2, DATA.runs.length))));
+
+  // The runs the browser looks at: those picked in "among runs", or all of them.
+  function amongRuns() {
+    var picked = Array.prototype.filter.call(amongSelect.options, function (o) { return o.selected; })
+      .map(function (o) { return o.value; });
+    return picked.length ? picked : null;
+  }
+  function resultsAmong(item) {
+    var among = amongRuns();
+    var ids = Object.keys(item.results).filter(function (rid) { return !among || among.indexOf(rid) >= 0; });
+    return ids;
+  }
+  // Do the given runs' answers on this item differ? An unparsed reply counts as its own answer.
+  function disagree(item, ids) {
+    var answers = {};
+    ids.forEach(function (rid) {
+      var res = item.results[rid];
+      if (res.status === "correct" || res.status === "wrong" || res.status === "unparsed") answers[String(res.answer)] = true;
+    });
+    return Object.keys(answers).length > 1;
+  }
   DATA.subjects.forEach(function (s) { subjectSelect.appendChild(el("option", {value: s}, s)); });
 
   // Lower-cased text per item for search: question, options, gold, every run's output.
@@ -66,21 +92,16 @@
     Object.keys(item.options || {}).forEach(function (k) { parts.push(item.options[k]); });
     Object.keys(item.results).forEach(function (rid) { parts.push(item.results[rid].output || ""); });
     item._haystack = parts.join("\n").toLowerCase();
-    var answers = {};
-    Object.keys(item.results).forEach(function (rid) {
-      var res = item.results[rid];
-      // An unparsed reply counts as its own answer: a run that could not answer disagrees too.
-      if (res.status === "correct" || res.status === "wrong" || res.status === "unparsed") answers[res.answer] = true;
-    });
-    item._disagree = Object.keys(answers).length > 1;
   });
 
   function matches(item) {
     var run = runSelect.value, status = statusSelect.value, subject = subjectSelect.value;
     var query = search.value.trim().toLowerCase();
-    var results = run ? (item.results[run] ? [item.results[run]] : []) : Object.keys(item.results).map(function (k) { return item.results[k]; });
+    var ids = resultsAmong(item);
+    var results = run ? (item.results[run] ? [item.results[run]] : []) : ids.map(function (k) { return item.results[k]; });
     if (run && !results.length) return false;
-    if (status === "disagree") { if (!item._disagree) return false; }
+    if (!run && !ids.length) return false;
+    if (status === "disagree") { if (!disagree(item, ids)) return false; }
     else if (status && !results.some(function (r) { return r.status === status; })) return false;
     if (subject && item.subject !== subject) return false;
     if (query && query.split(/\s+/).some(function (w) { return item._haystack.indexOf(w) < 0; })) return false;
@@ -89,7 +110,7 @@
 
   function tally(item) {
     var c = {correct: 0, wrong: 0, unparsed: 0, error: 0};
-    Object.keys(item.results).forEach(function (k) { var s = item.results[k].status; if (s in c) c[s]++; });
+    resultsAmong(item).forEach(function (k) { var s = item.results[k].status; if (s in c) c[s]++; });
     return c;
   }
 
@@ -109,7 +130,7 @@
           if (t[s]) chips.appendChild(el("span", {className: "chip " + s, title: s}, t[s] + " " + s));
         });
       }
-      if (item._disagree) chips.appendChild(el("span", {className: "chip disagree"}, "disagree"));
+      if (disagree(item, resultsAmong(item))) chips.appendChild(el("span", {className: "chip disagree"}, "disagree"));
       var li = el("li", {"data-key": item.key, className: item.key === selectedKey ? "selected" : ""},
         el("span", {className: "id"}, item.benchmark + " " + item.id), chips,
         el("span", {className: "snippet"}, item.question.slice(0, 160)));
@@ -249,16 +270,127 @@
     detail.appendChild(el("p", null, "gold answer: ", el("strong", {className: "gold-answer"}, item.gold)));
     if (item.explanation) detail.appendChild(el("details", null, el("summary", null, "reference explanation"), pre(item.explanation)));
     var run = runSelect.value;
-    var ids = Object.keys(item.results);
-    if (item._disagree) detail.appendChild(el("div", {className: "disagreement"}, "Runs disagree on this item: answers are shown side by side."));
+    var ids = resultsAmong(item);
+    if (run && ids.indexOf(run) < 0 && item.results[run]) ids.push(run);
+    if (disagree(item, ids)) detail.appendChild(el("div", {className: "disagreement"}, "Runs disagree on this item: answers are shown side by side."));
     var grid = el("div", {className: "runs"});
     // The filtered run first, then the others: disagreements read left to right.
     ids.sort(function (a, b) { return (b === run) - (a === run); });
-    ids.forEach(function (rid) { grid.appendChild(renderResult(rid, item.results[rid], item)); });
+    // Runs that agree (same result, same answer) are collapsed behind their first card.
+    var groups = {}, order = [];
+    ids.forEach(function (rid) {
+      var res = item.results[rid];
+      var k = res.status + "\u0000" + String(res.answer);
+      if (!(k in groups)) { groups[k] = []; order.push(k); }
+      groups[k].push(rid);
+    });
+    order.forEach(function (k) {
+      var members = groups[k];
+      var first = renderResult(members[0], item.results[members[0]], item);
+      grid.appendChild(first);
+      if (members.length > 1) {
+        var rest = members.slice(1);
+        var res0 = item.results[members[0]];
+        var box = el("details", {className: "agree-group"},
+          el("summary", null, "+ " + rest.length + " more run" + (rest.length === 1 ? "" : "s") + " with the same result (" +
+            res0.status + ", answer " + (res0.answer === null ? "–" : res0.answer) + "): " +
+            rest.map(function (rid) { return RUNS[rid].label; }).join("; ")));
+        box.addEventListener("toggle", function () {  // cards built on first open: 50 runs stay quick
+          if (!box.open || box._built) return;
+          box._built = true;
+          rest.forEach(function (rid) { box.appendChild(renderResult(rid, item.results[rid], item)); });
+        });
+        first.appendChild(box);
+      }
+    });
     detail.appendChild(grid);
   }
 
-  [runSelect, statusSelect, subjectSelect].forEach(function (s) { s.addEventListener("change", renderList); });
+  [runSelect, statusSelect, subjectSelect, amongSelect].forEach(function (s) { s.addEventListener("change", renderList); });
   search.addEventListener("input", renderList);
   renderList();
+
+  // --- compare two runs -----------------------------------------------------------------
+  var cmpA = document.getElementById("compare-a"), cmpB = document.getElementById("compare-b");
+  var cmpOut = document.getElementById("compare-result");
+  var PAIRS = {};
+  (DATA.groups || []).forEach(function (g) {
+    (g.pairs || []).forEach(function (p) { PAIRS[p.a + "\u0000" + p.b] = p; });
+    [cmpA, cmpB].forEach(function (sel) {
+      var og = el("optgroup", {label: g.key});
+      g.runs.forEach(function (rid, i) { og.appendChild(el("option", {value: rid}, "#" + (i + 1) + " " + RUNS[rid].label)); });
+      sel.appendChild(og);
+    });
+  });
+  var firstGroup = (DATA.groups || []).filter(function (g) { return g.runs.length > 1; })[0];
+  if (firstGroup) { cmpA.value = firstGroup.runs[0]; cmpB.value = firstGroup.runs[1]; }
+
+  // Exact two-sided McNemar (sign test on the discordant pairs), in log space: no underflow at large n.
+  function mcnemar(b, c) {
+    var n = b + c, k = Math.min(b, c);
+    if (n === 0) return 1;
+    var logs = [], lp = n * Math.log(0.5);
+    for (var i = 0; i <= k; i++) { logs.push(lp); lp += Math.log((n - i) / (i + 1)); }
+    var m = Math.max.apply(null, logs), sum = 0;
+    logs.forEach(function (x) { sum += Math.exp(x - m); });
+    return Math.min(1, 2 * Math.exp(m) * sum);
+  }
+  function pct(x) { return (x === null || x === undefined) ? "–" : (100 * x).toFixed(1) + "%"; }
+  function signedPct(x) { return (x > 0 ? "+" : "") + pct(x); }
+
+  function renderCompare() {
+    while (cmpOut.firstChild) cmpOut.removeChild(cmpOut.firstChild);
+    var a = cmpA.value, b = cmpB.value;
+    if (!a || !b) { cmpOut.appendChild(el("p", {className: "hint"}, "Pick two runs.")); return; }
+    if (a === b) { cmpOut.appendChild(el("p", {className: "hint"}, "A and B are the same run.")); return; }
+    var graded = {correct: 1, wrong: 1, unparsed: 1};
+    var cells = {rr: 0, rw: 0, wr: 0, ww: 0}, flipped = [];
+    DATA.items.forEach(function (item) {
+      var x = item.results[a], y = item.results[b];
+      if (!x || !y || !graded[x.status] || !graded[y.status]) return;
+      var ca = x.status === "correct", cb = y.status === "correct";
+      cells[(ca ? "r" : "w") + (cb ? "r" : "w")]++;
+      if (ca !== cb) flipped.push({item: item, dir: ca ? "right → wrong" : "wrong → right"});
+    });
+    var n = cells.rr + cells.rw + cells.wr + cells.ww;
+    if (!n) { cmpOut.appendChild(el("p", {className: "hint", id: "compare-none"}, "These runs share no graded items (different benchmarks?).")); return; }
+    var pre_ = PAIRS[a + "\u0000" + b], rev = PAIRS[b + "\u0000" + a];
+    var diff = (cells.wr - cells.rw) / n, ci = null, p = null, source = "computed here (no interval: not among the precomputed pairs)";
+    if (pre_) { ci = pre_.ci95; p = pre_.p_value; source = "precomputed"; }
+    else if (rev) { ci = rev.ci95 ? [-rev.ci95[1], -rev.ci95[0]] : null; p = rev.p_value; source = "precomputed"; }
+    if (p === null) p = mcnemar(cells.rw, cells.wr);
+    var table = el("table", {id: "flip-table", className: "flip"},
+      el("thead", null, el("tr", null, el("th", null, ""), el("th", null, "B right"), el("th", null, "B wrong"))),
+      el("tbody", null,
+        el("tr", null, el("th", null, "A right"), el("td", null, String(cells.rr)), el("td", {className: "flip-rw"}, String(cells.rw))),
+        el("tr", null, el("th", null, "A wrong"), el("td", {className: "flip-wr"}, String(cells.wr)), el("td", null, String(cells.ww)))));
+    cmpOut.appendChild(el("div", {className: "compare-head"},
+      el("div", null, "A: ", el("strong", null, RUNS[a].label)), el("div", null, "B: ", el("strong", null, RUNS[b].label))));
+    cmpOut.appendChild(table);
+    cmpOut.appendChild(el("p", {id: "compare-stats"}, n + " shared items · accuracy A " + pct((cells.rr + cells.rw) / n) +
+      ", B " + pct((cells.rr + cells.wr) / n) + " · difference B − A " + signedPct(diff) +
+      (ci ? " (95% CI " + signedPct(ci[0]) + " to " + signedPct(ci[1]) + ")" : "") +
+      " · McNemar p = " + (p < 0.001 ? p.toExponential(1) : p.toFixed(3)) + " · " + source));
+    var listBox = el("div", {id: "flipped-items"});
+    cmpOut.appendChild(el("h3", null, flipped.length + " items flipped"));
+    var LIMIT = 100;
+    flipped.slice(0, LIMIT).forEach(function (f) {
+      var item = f.item;
+      var box = el("details", {className: "flipped", "data-key": item.key},
+        el("summary", null, f.dir + " · " + item.benchmark + " " + item.id + " · " + item.question.slice(0, 120)));
+      box.addEventListener("toggle", function () {
+        if (!box.open || box._built) return;
+        box._built = true;
+        box.appendChild(el("div", {className: "question"}, item.question));
+        box.appendChild(el("p", null, "gold answer: ", el("strong", null, item.gold)));
+        box.appendChild(el("div", {className: "runs two"}, renderResult(a, item.results[a], item), renderResult(b, item.results[b], item)));
+      });
+      listBox.appendChild(box);
+    });
+    if (flipped.length > LIMIT) listBox.appendChild(el("p", {className: "hint"}, (flipped.length - LIMIT) + " more flipped items not listed: filter the item browser by run."));
+    cmpOut.appendChild(listBox);
+  }
+  [cmpA, cmpB].forEach(function (s) { s.addEventListener("change", renderCompare); });
+  renderCompare();
+
 })();
