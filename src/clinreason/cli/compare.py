@@ -65,7 +65,9 @@ def _print_two(r: dict) -> None:
     from rich.table import Table
 
     unit = f"{r['n']} shared items" if r["n"] == r["n_sources"] else f"{r['n']} pairs from {r['n_sources']} source items"
-    table = Table(title=esc(f"{r['b']} against {r['a']} ({r['scorer']}, {unit})"), title_justify="left")
+    # The run ids go on lines of their own: as a title of this narrow table they would wrap mid-id.
+    console.print(esc(f"A = {r['a']}\nB = {r['b']}\n{r['scorer']}, {unit}"), soft_wrap=True)
+    table = Table()
     for column in ("", "B right", "B wrong"):
         table.add_column(column, justify="right")
     both = r["a_correct"] - r["right_to_wrong"]
