@@ -190,3 +190,16 @@ def test_grouped_report_and_compare_in_chromium(browser, many, tmp_path):
     _shot(browser, "browser-collapsed.png")
     assert browser.execute_script("return window.__xss === undefined")
     assert severe() == []
+
+
+def test_heat_maps_are_drawn_per_benchmark(tmp_path):
+    """Subjects of one benchmark are not those of another: one heat map per key and benchmark,
+    each captioned with its benchmark; the first keeps the plain element id."""
+    from clinreason.report import build_report
+    from report_many_fixtures import build_many
+
+    store, run_ids = build_many(tmp_path)  # runs on three benchmarks
+    html = build_report(store, run_ids)
+    captions = re.findall(r"<figcaption>Accuracy by subject on ([^ (]+)", html)
+    assert len(captions) == len(set(captions)) >= 2
+    assert 'id="chart-heat-subject"' in html and 'id="chart-heat-subject-1"' in html

@@ -51,3 +51,23 @@ def test_runs_without_an_answer_scorer_have_empty_legacy_keys(tmp_path):
     s = summarize_run(store, "r")
     assert s["accuracy"] == 1.0 and s["unparsed"] is None and s["answer_rules"] == {}
     assert "roles" not in s and set(s["scores"]) == {"medec"}
+
+
+def test_time_per_item_counts_only_items_whose_calls_were_made(tmp_path, capsys):
+    """Cache replays take milliseconds: timed apart, in the summary and in `show` (as the report does)."""
+    from clinreason.cli._common import print_summary
+
+    store = Store(tmp_path)
+    store.start_run({"id": "r", "benchmark": "toy", "model": "m", "model_identity": "m", "method": "direct",
+                     "config": {}}, ITEMS)
+    answer = {"value": 1.0, "label": "A", "detail": {"rule": "format", "strict": True}, "version": "2"}
+    for item, (made, cached, wall) in zip(ITEMS, [(1, 0, 2.0), (1, 0, 4.0), (0, 1, 0.01), (0, 1, 0.03)]):
+        store.save_result("r", item.id, {"status": "ok", "output": "x", "n_calls": made, "n_cached": cached,
+                                         "wall_s": wall}, {"answer": answer})
+    s = summarize_run(store, "r")
+    assert s["wall_s_made_per_item"] == pytest.approx(3.0) and s["n_timed"] == 2
+    assert s["n_replayed"] == 2 and s["wall_s_replayed_per_item"] == pytest.approx(0.02)
+    assert s["wall_s_per_item"] == pytest.approx(6.04 / 4)  # every item, as before
+    print_summary(s)
+    out = capsys.readouterr().out
+    assert "3.00 s" in out and "2 replayed items: 0.02 s" in out

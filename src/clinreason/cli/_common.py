@@ -255,7 +255,9 @@ def print_summary(s: dict, run: dict | None = None) -> None:
     if s.get("prompt_tokens_per_item") is not None:
         table.add_row("tokens / item", f"{s['prompt_tokens_per_item']:.0f} prompt + {s['completion_tokens_per_item']:.0f} completion")
         table.add_row("calls / item", f"{s['calls_per_item']:.2f}")
-        table.add_row("time / item", f"{s['wall_s_per_item']:.2f} s")
+        made, replayed = s.get("wall_s_made_per_item", s["wall_s_per_item"]), s.get("n_replayed")
+        table.add_row("time / item", ("–" if made is None else f"{made:.2f} s") + (  # cache replays apart
+            f"  (items whose calls were all made; {replayed} replayed items: {s['wall_s_replayed_per_item']:.2f} s)" if replayed else ""))
     if "session" in s:
         sess = s["session"]
         multi = f" ({sess['multi_sample_requests']} requests for several samples)" if sess.get("multi_sample_requests") else ""

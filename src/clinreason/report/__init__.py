@@ -23,6 +23,7 @@ from . import charts
 from .data import collect, resolve_runs
 from .episodes import accuracy_vs_questions, episode_runs
 from .groups import build_groups, matrix
+from .probes import probe_panels
 
 __all__ = ["build_report", "write_report", "resolve_runs", "collect", "json_for_script"]
 
@@ -55,6 +56,22 @@ def _asset(name: str) -> Markup:
     return Markup(resources.files("clinreason.report").joinpath("templates", name).read_text(encoding="utf-8"))
 
 
+def _heatmaps(data: dict) -> list[tuple[str, str, Markup]]:
+    """One heat map per breakdown key and benchmark: subjects of one benchmark are not those of
+    another. -> (element id suffix, caption, chart); the first map of a key keeps the plain id."""
+    bench_of = {r["run_id"]: (f"{r['benchmark']}/{r['subset']}" if r.get("subset") else str(r["benchmark"]))
+                for r in data["runs"]}
+    labels = {r["run_id"]: r["label"] for r in data["runs"]}
+    out = []
+    for key, per_run in data["breakdowns"].items():
+        benches = sorted({bench_of.get(run_id, "") for run_id in per_run})
+        for n, bench in enumerate(benches):
+            runs = {run_id: groups for run_id, groups in per_run.items() if bench_of.get(run_id, "") == bench}
+            caption = f"Accuracy by {key}" + (f" on {bench}" if len(benches) > 1 else "")
+            out.append((key if n == 0 else f"{key}-{n}", caption, charts.heatmap(key, runs, labels)))
+    return out
+
+
 def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason report", live: bool = False) -> str:
     data = collect(store, run_ids)
     labels = {r["run_id"]: r["label"] for r in data["runs"]}
@@ -64,11 +81,14 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
         "pareto_tokens": charts.accuracy_vs_cost(data["runs"]) if has_tokens else None,
         "pareto_cost": (charts.accuracy_vs_cost(data["runs"], "cost_per_item", "estimated USD per item")
                         if data["has_cost"] else None),
-        "heatmaps": [(key, charts.heatmap(key, per_run, labels)) for key, per_run in data["breakdowns"].items()],
+        "heatmaps": _heatmaps(data),
         "reliability": charts.reliability(data["reliability"], data["series"]),
         "risk_coverage": charts.risk_coverage(data["risk_coverage"], data["series"]),
     }
-    groups = build_groups(data["runs"], data["items"])
+    # Probe runs answer transformed items: they get their own panel, paired with their base run by
+    # source item, and stay out of the per-benchmark leaderboards and the matrix.
+    ordinary = [r for r in data["runs"] if not r["probe_of"]]
+    groups = build_groups(ordinary, data["items"])
     for g in groups:  # one Pareto chart per benchmark, titled with it, on the shared items
         tokens = {r["run_id"]: r["tokens_per_item"] for r in g["runs"]}
         points = [{**row, "tokens_per_item": tokens[row["run_id"]]} for row in g["rows"] if not row["fewer"]]
@@ -81,7 +101,8 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
                "groups": [{"key": g["key"], "runs": [row["run_id"] for row in g["rows"]], "pairs": g["pairs"]}
                           for g in groups]}
     return _env().get_template("report.html.jinja").render(
-        title=title, data=data, figures=figures, groups=groups, matrix=matrix(data["runs"]), episodes=episodes, browser_json=json_for_script(browser),
+        title=title, data=data, figures=figures, groups=groups, matrix=matrix(ordinary), episodes=episodes,
+        probes=probe_panels(store, data["runs"]), browser_json=json_for_script(browser),
         css=_asset("report.css"), js=_asset("report.js"), live=live, version=_version,
         generated=time.strftime("%Y-%m-%d %H:%M:%S"), store_path=str(store.path),
     )

@@ -113,10 +113,28 @@ def accuracy_vs_cost(runs: list[dict], key: str = "tokens_per_item", axis: str =
                     f'r="{6 if on_front else 4}" fill="{"#e67e22" if on_front else ("#9aa5b1" if r["reference"] else "#3b6ea8")}">'
                     f'<title>{_t(r["label"])}: {_pct(r["accuracy"])} at {r[key]:,.4g} {_t(axis)}'
                     f'{" (Pareto front)" if on_front else ""}</title></circle>')
-        if on_front:
-            body.append(f'<text class="front-label" x="{px(r[key]) + 8:.1f}" y="{py(r["accuracy"]) - 6:.1f}">'
-                        f'{_t(_short(r[label_key], 34))} ({_pct(r["accuracy"])}, {r[key]:,.3g})</text>')
+    placed: list[tuple[float, float, float, float]] = []
+    for i in front:  # labels of the front only, moved apart so that none covers another
+        r = rows[i]
+        text = f'{_short(r[label_key], 34)} ({_pct(r["accuracy"])}, {r[key]:,.3g})'
+        spot = _free_spot(placed, px(r[key]) + 8, py(r["accuracy"]) - 6, 6.2 * len(text), top, h - bottom)
+        if spot is not None:  # no room: the point's tooltip still names it
+            body.append(f'<text class="front-label" x="{spot[0]:.1f}" y="{spot[1]:.1f}">{_t(text)}</text>')
     return _svg(w, h, body, title or f"Accuracy against {axis}; orange = Pareto front")
+
+
+def _free_spot(placed: list, x: float, y: float, width: float, top: float, bottom: float,
+               line: float = 13.0) -> tuple[float, float] | None:
+    """The first of y, y+line, y-line, y+2*line, ... where a label of `width` overlaps no placed one."""
+    for step in (0, 1, -1, 2, -2, 3, -3):
+        cand = y + step * line
+        if not top + line <= cand <= bottom:
+            continue
+        box = (x, cand - line + 2, x + width, cand)
+        if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in placed):
+            placed.append(box)
+            return x, cand
+    return None
 
 
 def _heat(value: float | None) -> str:
@@ -215,3 +233,40 @@ def risk_coverage(per_series: dict[str, list[dict]], labels: dict[str, str]) -> 
                     f'<title>{_t(labels.get(key, key))}</title></polyline>')
         body.append(f'<text x="{pad + size + 10}" y="{pad + 14 + 16 * k}" fill="{color}">{_t(_short(labels.get(key, key), 30))}</text>')
     return _svg(size + pad + 220, size + 2 * pad, body, "Risk against coverage")
+
+
+def probe_changes(rows: list[dict], title: str) -> Markup | None:
+    """One horizontal bar per probe: accuracy change against the base run on the same source items
+    (probe - base; red below zero, green above), the paired 95% interval as a whisker."""
+    rows = [r for r in rows if r.get("n") and r.get("change") is not None]
+    if not rows:
+        return None
+    row_h, plot_w, top, label_w = 22, 360, 24, 160
+    extent = max([abs(v) for r in rows for v in (r["change"], *(r.get("ci95") or ()))] + [0.1])
+    lim = next(v for v in (0.1, 0.2, 0.5, 1.0, 2.0) if v >= min(extent, 1.0))  # symmetric, round ticks
+    width, height = label_w + plot_w + 200, top + row_h * len(rows) + 24
+    x = lambda v: label_w + (v + lim) / (2 * lim) * plot_w  # noqa: E731
+    body = []
+    for tick in (-lim, -lim / 2, 0, lim / 2, lim):
+        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" '
+                    f'stroke="{"#888" if tick == 0 else "#ddd"}"/>'
+                    f'<text x="{x(tick):.1f}" y="{top - 10}" text-anchor="middle" fill="#666">{tick:+.0%}</text>')
+    for i, r in enumerate(rows):
+        y, change = top + i * row_h, r["change"]
+        lo, hi = r.get("ci95") or (None, None)
+        left, right = sorted((x(0), x(change)))
+        tip = (f'{_t(r["probe"])}: {change:+.1%}' + (f" [{lo:+.1%}, {hi:+.1%}]" if lo is not None else "")
+               + f', n={r["n"]} items from {r.get("n_sources", r["n"])} source items')
+        body.append(f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end">{_t(_short(r["probe"], 24))}</text>'
+                    f'<rect class="probe-bar" x="{left:.1f}" y="{y + 3}" width="{max(right - left, 1):.1f}" '
+                    f'height="{row_h - 8}" fill="{"#c0392b" if change < 0 else "#27ae60"}"><title>{tip}</title></rect>')
+        if lo is not None:
+            cy = y + row_h / 2 - 1
+            body.append(f'<line class="ci" x1="{x(lo):.1f}" y1="{cy}" x2="{x(hi):.1f}" y2="{cy}" stroke="#111" stroke-width="1.5"/>'
+                        f'<line x1="{x(lo):.1f}" y1="{cy - 5}" x2="{x(lo):.1f}" y2="{cy + 5}" stroke="#111"/>'
+                        f'<line x1="{x(hi):.1f}" y1="{cy - 5}" x2="{x(hi):.1f}" y2="{cy + 5}" stroke="#111"/>')
+        body.append(f'<text x="{label_w + plot_w + 10}" y="{y + 14}" fill="#333">{change:+.1%}'
+                    + (f" [{lo:+.0%}, {hi:+.0%}]" if lo is not None else "") + "</text>")
+    body.append(f'<text x="{label_w}" y="{height - 6}" fill="#666">bar = probe − base accuracy on the same source items, '
+                'whisker = paired 95% CI</text>')
+    return _svg(width, height, body, title)

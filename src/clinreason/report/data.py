@@ -91,17 +91,17 @@ def _run_label(run: dict) -> str:
     """model · method · benchmark[/subset]: three runs of one model and method on three benchmarks
     read as three different things everywhere (charts, selects, cards)."""
     bench = f"{run['benchmark']}/{run['subset']}" if run.get("subset") else str(run["benchmark"])
-    return f"{run['model']} · {run['method']} · {bench}"
+    config = run.get("config") or {}
+    probe = f" · {config.get('transform') or 'probe'}" if config.get("probe_of") else ""  # a probe run: its transform
+    return f"{run['model']} · {run['method']} · {bench}{probe}"
 
 
-def _timing(preds: list[dict]) -> dict[str, Any]:
+def _timing(preds: list[dict], summary: dict) -> dict[str, Any]:
     """Time per item over items whose calls were all made (no cache replay), and cache replays apart:
-    an item replayed from the cache takes milliseconds and would make a method look fast."""
-    fresh = [p["wall_s"] for p in preds if not p.get("n_cached") and p["wall_s"] is not None]
-    replayed = [p["wall_s"] for p in preds if p.get("n_cached") and p["wall_s"] is not None]
+    an item replayed from the cache takes milliseconds and would make a method look fast. The times
+    come from the run's summary (store/summary.py), as `clinreason show` prints them."""
     n = len(preds)
-    return {"wall_s_made_per_item": sum(fresh) / len(fresh) if fresh else None, "n_timed": len(fresh),
-            "n_replayed": len(replayed), "wall_s_replayed_per_item": sum(replayed) / len(replayed) if replayed else None,
+    return {**{k: summary.get(k) for k in ("wall_s_made_per_item", "n_timed", "n_replayed", "wall_s_replayed_per_item")},
             "calls_made_per_item": sum(p.get("n_calls") or 0 for p in preds) / n if n else None,
             "calls_cached_per_item": sum(p.get("n_cached") or 0 for p in preds) / n if n else None}
 
@@ -198,7 +198,8 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
         runs.append({
             "run_id": run_id, "label": _run_label(run), "model": run["model"], "method": run["method"],
             "benchmark": run["benchmark"], "subset": run["subset"], "status": run["status"],
-            "reference": reference, "n_done": summary["n_done"], "n_items": summary["n_items"],
+            "reference": reference, "probe_of": run["config"].get("probe_of"),
+            "transform": run["config"].get("transform"), "n_done": summary["n_done"], "n_items": summary["n_items"],
             "subset_size": subset_size, "partial": subset_size is not None and summary["n_items"] < subset_size,
             "accuracy": summary["accuracy"], "ci_low": ci[0], "ci_high": ci[1],
             "chance": summary["chance_accuracy"], "unparsed_rate": summary["unparsed_rate"],
@@ -206,7 +207,7 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
             # Published outputs carry no per-call trace: calls per item is unknown, not zero.
             "calls_per_item": None if reference else summary["calls_per_item"],
             "wall_s_per_item": summary["wall_s_per_item"], "cost_per_item": cost,
-            **_timing(preds),
+            **_timing(preds, summary),
             "judges": {k: (sum(v) / len(v) if v else None) for k, v in judges.items()},
             "episode": summary["scores"].get("episode"),  # the episode scorer's metrics, when it ran
             "calibration": summary.get("calibration") or {},

@@ -48,6 +48,11 @@ class SummaryMixin:
             "SELECT COUNT(*), COALESCE(SUM(status = 'error'), 0), SUM(prompt_tokens), SUM(completion_tokens),"
             " SUM(n_calls + n_cached), SUM(wall_s) FROM predictions WHERE run_id = ?", (run_id,)).fetchone()
         per_item = lambda total: total / n_done if n_done else None  # noqa: E731
+        # Time per item counts only items whose calls were all made: a cache replay takes milliseconds.
+        n_timed, made_s, n_replayed, replayed_s = db.execute(
+            "SELECT COALESCE(SUM(n_cached = 0), 0), SUM(CASE WHEN n_cached = 0 THEN wall_s END),"
+            " COALESCE(SUM(n_cached > 0), 0), SUM(CASE WHEN n_cached > 0 THEN wall_s END)"
+            " FROM predictions WHERE run_id = ? AND wall_s IS NOT NULL", (run_id,)).fetchone()
         summary = {
             "run_id": run_id,
             "benchmark": run["benchmark"],
@@ -67,7 +72,11 @@ class SummaryMixin:
             "calls_per_item": per_item(trace_calls or 0),
             "model_calls_stored": self.count_calls(run_id),
             "failed_attempts_stored": self.count_calls(run_id, errors=True),
-            "wall_s_per_item": per_item(wall_s or 0.0),
+            "wall_s_per_item": per_item(wall_s or 0.0),  # every item, cache replays included
+            "wall_s_made_per_item": made_s / n_timed if n_timed else None,
+            "n_timed": n_timed,
+            "n_replayed": n_replayed,  # items with a cache replay (timed apart)
+            "wall_s_replayed_per_item": replayed_s / n_replayed if n_replayed else None,
             "breakdown": _breakdowns(db, run_id, primary),
             "scores": scores,
         }
