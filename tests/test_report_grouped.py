@@ -203,3 +203,34 @@ def test_heat_maps_are_drawn_per_benchmark(tmp_path):
     captions = re.findall(r"<figcaption>Accuracy by subject on ([^ (]+)", html)
     assert len(captions) == len(set(captions)) >= 2
     assert 'id="chart-heat-subject"' in html and 'id="chart-heat-subject-1"' in html
+
+
+@pytest.mark.timeout(180)
+def test_judge_verdicts_read_as_fields_in_chromium(browser, tmp_path):
+    """A judged item's verdict is shown as fields (steps on their own lines, the judge's calls and
+    their cost), as text: a step text carrying markup stays inert."""
+    from selenium.webdriver.common.by import By
+
+    from clinreason.items import Item
+    from clinreason.report import write_report
+    from clinreason.store import Store
+
+    store = Store(tmp_path / "results")
+    item = Item(id="q0", benchmark="toy", question="Which?", options={"A": "x", "B": "y"}, answer="A")
+    store.start_run({"id": "j", "benchmark": "toy", "subset": None, "model": "m", "model_identity": "m",
+                     "method": "cot", "config": {}}, [item])
+    store.save_result("j", "q0", {"status": "ok", "output": "Step.\nANSWER: A"},
+                      {"answer": {"value": 1.0, "label": "A", "detail": {}}})
+    store.save_score("j", "q0", "judge:reasoning", {"value": 1.0, "label": "sound", "detail": {
+        "judge": "scripted-judge", "efficiency": 0.5, "sound": True,
+        "steps": [{"step": 1, "relevant": True, "correct": False}, {"step": 2, "note": "<img src=x onerror=window.__x=1>"}],
+        "cost": {"call_ids": ["c1", "c2"], "cached_calls": 1, "prompt_tokens": 90, "completion_tokens": 10}}})
+    path = write_report(store, ["j"], tmp_path / "judged.html")
+    browser.get(path.as_uri())
+    browser.find_element(By.CSS_SELECTOR, "#item-list li").click()
+    browser.execute_script("document.querySelectorAll('details.judge').forEach(function (d) { d.open = true; })")
+    verdict = browser.find_element(By.CSS_SELECTOR, "details.judge dl.verdict").text
+    assert "efficiency" in verdict and "relevant ✓" in verdict and "correct ✗" in verdict
+    assert "judge calls: 2 (1 cached) · 100 tokens · call ids c1, c2" in browser.find_element(By.CSS_SELECTOR, "details.judge").text
+    assert browser.execute_script("return window.__x === undefined")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

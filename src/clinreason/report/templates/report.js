@@ -22,6 +22,42 @@
     return node;
   }
   function pre(text) { return el("pre", null, text === null || text === undefined ? "" : String(text)); }
+  // A judge's verdict as readable fields: its scalar findings, each step / claim / criterion on a
+  // line, what the judge's own calls cost (their ids point at the stored calls), and the raw JSON.
+  var JUDGE_SKIP = {cost: 1, units: 1, judge: 1};
+  function judgeItem(x) {
+    if (x === null || typeof x !== "object") return String(x);
+    return Object.keys(x).map(function (k) {
+      var v = x[k];
+      return (typeof v === "boolean") ? k + " " + (v ? "✓" : "✗") : k + ": " + (typeof v === "object" ? JSON.stringify(v) : v);
+    }).join(" · ");
+  }
+  function judgeVerdict(j) {
+    var d = j.detail || {};
+    var box = el("details", {className: "judge"},
+      el("summary", null, j.scorer + ": " + (j.label || fmt(j.value, 2)) + (d.judge ? " (judge " + d.judge + ")" : "")));
+    var rows = el("dl", {className: "verdict"});
+    Object.keys(d).forEach(function (k) {
+      if (JUDGE_SKIP[k]) return;
+      var v = d[k];
+      rows.appendChild(el("dt", null, k));
+      if (Array.isArray(v) && v.length && typeof v[0] === "object") {
+        var list = el("ol", null);
+        v.forEach(function (x) { list.appendChild(el("li", null, judgeItem(x))); });
+        rows.appendChild(el("dd", null, list));
+      } else {
+        rows.appendChild(el("dd", null, v !== null && typeof v === "object" ? JSON.stringify(v) : String(v)));
+      }
+    });
+    box.appendChild(rows);
+    if (d.cost) {
+      var ids = d.cost.call_ids || [];
+      box.appendChild(el("div", {className: "stats"}, "judge calls: " + ids.length + " (" + (d.cost.cached_calls || 0) +
+        " cached) · " + ((d.cost.prompt_tokens || 0) + (d.cost.completion_tokens || 0)) + " tokens · call ids " + ids.join(", ")));
+    }
+    box.appendChild(el("details", {className: "raw"}, el("summary", null, "raw"), pre(JSON.stringify(d, null, 2))));
+    return box;
+  }
   function fmt(x, digits) { return (x === null || x === undefined) ? "–" : Number(x).toFixed(digits); }
 
   // --- leaderboard sorting --------------------------------------------------------------
@@ -235,10 +271,7 @@
       el("div", {className: "stats"}, res.tokens + " tokens · " + res.n_calls + " calls · " + fmt(res.wall_s, 2) + " s" +
         (res.confidence !== null && res.confidence !== undefined ? " · confidence " + fmt(res.confidence, 2) : "")));
     if (res.error) card.appendChild(el("div", {className: "stats"}, "error: " + res.error));
-    (res.judges || []).forEach(function (j) {
-      card.appendChild(el("details", {className: "judge"}, el("summary", null, j.scorer + ": " + (j.label || fmt(j.value, 2))),
-        pre(JSON.stringify(j.detail, null, 2))));
-    });
+    (res.judges || []).forEach(function (j) { card.appendChild(judgeVerdict(j)); });
     var consultation = item ? renderConsultation(item, res) : null;
     if (consultation) card.appendChild(consultation);
     card.appendChild(el("div", {className: "role"}, "output"));
