@@ -129,7 +129,10 @@ def test_interrupt_says_what_was_kept_and_how_to_resume(tmp_path, sig, code):
         proc = subprocess.Popen(
             [sys.executable, "-m", "clinreason", "judge", "r1", "--judge", f"openai-compat:{url}#judge",
              "--rubric", "equivalence", "--out", str(tmp_path), "--concurrency", "1"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO,
+            # A shell running the tests in the background ignores SIGINT, and a child inherits that
+            # (Python then installs no Ctrl-C handler): give the child the default disposition back.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.time() + 60
         while time.time() < deadline and not store.scores("r1", "judge:equivalence"):
             time.sleep(0.1)
