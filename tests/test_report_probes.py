@@ -154,3 +154,22 @@ def test_probe_panel_in_chromium(browser, probe_store, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / "report-probes.png"))
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+@pytest.mark.timeout(240)
+def test_probe_panel_grouped_leaderboard_and_compare_on_fifty_runs(browser, tmp_path):
+    """The issue's browser check: a report of 50 runs plus a probed base run renders the grouped
+    leaderboard, the compare view and the probe panel with no console errors."""
+    from selenium.webdriver.common.by import By
+
+    from report_many_fixtures import build_many
+
+    _, many_ids = build_many(tmp_path / "results")
+    store, probe_ids = build_probe_store(tmp_path / "results")  # the same store: 54 runs in all
+    path = write_report(store, many_ids + probe_ids, tmp_path / "report.html")
+    browser.get(path.as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#benchmarks .bench-group")) >= 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#probes .probe-panel tr.probe-row")) == 3
+    assert browser.find_element(By.ID, "compare-a") and browser.find_element(By.ID, "compare-result").text
+    assert browser.execute_script("return window.__xss === undefined")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
