@@ -40,3 +40,12 @@ def make_item(i: int = 0, answer: str = "B", n_options: int = 4, **kw) -> Item:
 @pytest.fixture
 def toy_items() -> list[Item]:
     return [make_item(i, answer="ABCD"[i % 4], metadata={"subject": "s1" if i % 2 else "s2"}) for i in range(12)]
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    """Headless Chromium (tests/headless.py); skips when it is not installed."""
+    from headless import chrome
+
+    with chrome(tmp_path, getattr(request.module, "BROWSER_HEIGHT", 1000)) as driver:
+        yield driver

@@ -4,9 +4,6 @@ facts marked; then the same page in headless Chromium (skipped cleanly without a
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +12,9 @@ from clinreason.report.episodes import accuracy_vs_questions, bound_kind, episod
 
 from episode_fixtures import XSS, build_store
 
-CHROMIUM = os.environ.get("CLINREASON_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = Path(os.environ.get("CLINREASON_SHOTS", "/tmp/clinreason-shots"))
+from headless import CHROMEDRIVER, CHROMIUM, SHOTS, have_browser
+
+BROWSER_HEIGHT = 1400  # the dialogue and the fact list in one screenshot
 
 
 def test_bounds_are_found_by_config_flag_or_name():
@@ -61,28 +58,9 @@ try:  # the browser test only: the tests above run without selenium
 except ImportError:
     HAVE_SELENIUM = False
 needs_browser = pytest.mark.skipif(
-    not (HAVE_SELENIUM and Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    not (HAVE_SELENIUM and have_browser()),
     reason=f"selenium, chromium or chromedriver not found ({CHROMIUM}, {CHROMEDRIVER}): "
            "pip install -e '.[dev]'; apt-get install chromium chromium-driver")
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from selenium.webdriver import Chrome, ChromeOptions, ChromeService
-
-    options = ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1400",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = Chrome(options=options, service=ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @needs_browser

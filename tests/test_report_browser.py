@@ -3,7 +3,6 @@ driven by Selenium), filters, search, a trace, a screenshot, and injected HTML/J
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -13,12 +12,10 @@ from clinreason.report import write_report
 
 from report_fixtures import XSS, build_store
 
-CHROMIUM = os.environ.get("CLINREASON_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = Path(os.environ.get("CLINREASON_SHOTS", "/tmp/clinreason-shots"))
+from headless import CHROMEDRIVER, CHROMIUM, SHOTS, have_browser
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[dev]')")
-if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+if not have_browser():
     pytest.skip(f"chromium/chromedriver not found ({CHROMIUM}, {CHROMEDRIVER}): "
                 "apt-get install chromium chromium-driver", allow_module_level=True)
 
@@ -26,24 +23,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def severe_logs(driver) -> list[dict]:

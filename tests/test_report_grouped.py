@@ -6,16 +6,14 @@ timed apart; and the same page in headless Chromium (skipped cleanly without it)
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from clinreason.report import build_report, collect, write_report
 from clinreason.report.groups import MAX_PAIRS, build_groups, matrix
 
+from headless import SHOTS
 from report_fixtures import XSS
 from report_many_fixtures import build_many
 
@@ -92,29 +90,9 @@ def test_labels_matrix_and_timing(many, many_html):
 
 # --- in a real browser --------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("CLINREASON_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = Path(os.environ.get("CLINREASON_SHOTS", "/tmp/clinreason-shots"))
 
+BROWSER_HEIGHT = 1100
 
-@pytest.fixture
-def browser(tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[dev]')")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(f"chromium/chromedriver not found ({CHROMIUM}, {CHROMEDRIVER})")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1100",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _shot(driver, name: str) -> None:

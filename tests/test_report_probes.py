@@ -6,10 +6,7 @@ runs kept out of the per-benchmark leaderboards; and the page in headless Chromi
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -23,6 +20,7 @@ from clinreason.report.probes import probe_panels
 from clinreason.robustness import plan_probes
 from clinreason.store import Store
 
+from headless import SHOTS
 from report_fixtures import XSS, build_store
 
 SUGGESTED = re.compile(r"(?:thinks the answer is|sure the answer is|answered|answer was|the answer is) ([A-G])\b")
@@ -109,29 +107,7 @@ def test_panel_in_the_html_and_hidden_without_probes(probe_store, tmp_path):
 
 # --- in a real browser --------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("CLINREASON_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = Path(os.environ.get("CLINREASON_SHOTS", "/tmp/clinreason-shots"))
 
-
-@pytest.fixture
-def browser(tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed (pip install -e '.[dev]')")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(f"chromium/chromedriver not found ({CHROMIUM}, {CHROMEDRIVER})")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.mark.timeout(180)
