@@ -12,14 +12,14 @@ from typer.testing import CliRunner
 from clinreason.cli import app
 from clinreason.grading.paired import compare_scores, mcnemar_exact
 from clinreason.judges import Judge, judge_run, judge_summary, resolve_rubrics
-from clinreason.judges.citations import cited_ids, evidence_from_trace
+from clinreason.judges.citations import evidence_from_prediction, evidence_from_trace
 from clinreason.models.gateway import RetryPolicy
 from clinreason.models.scripted import ScriptedModel
 from clinreason.store import Store
 from conftest import make_item
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.0, max_delay_s=0.0)
-RETRIEVAL = {"type": "retrieval", "source": "medquad", "query": "q", "doc_ids": ["P1", "P2"],
+RETRIEVAL = {"type": "retrieval", "source": "medquad", "query": "q", "doc_ids": ["medquad:1/7#0", "medquad:3/2#1"],
              "scores": [2.0, 1.0], "passages": ["Metformin lowers hepatic glucose output.", "Unrelated text."]}
 
 
@@ -46,11 +46,17 @@ def test_identical_runs_have_a_zero_width_interval_and_p_one():
     assert r.diff == 0 and r.ci95 == (0.0, 0.0) and r.p_value == 1.0
 
 
-def test_evidence_and_citations_read_from_the_trace():
+def test_evidence_and_citations_read_from_the_trace_and_the_methods_info():
     evidence = evidence_from_trace([{"type": "model_call"}, RETRIEVAL])
-    assert evidence == {"P1": "Metformin lowers hepatic glucose output.", "P2": "Unrelated text."}
-    # only ids that were retrieved count; repeated citations once; made-up ids ignored
-    assert cited_ids("As [P2] and [P1] say, and [P1] again, not [P9]. ANSWER: A", evidence) == ["P2", "P1"]
+    assert evidence == {"medquad:1/7#0": "Metformin lowers hepatic glucose output.", "medquad:3/2#1": "Unrelated text."}
+    # the labels the model saw ([P1], [P2] in the order shown), and the ids its answer cited as the
+    # method read them (info.cited); a cited id that was never shown is dropped
+    shown = {"trace": [RETRIEVAL], "info": {"passages": ["medquad:3/2#1", "medquad:1/7#0"],
+                                            "cited": ["medquad:1/7#0", "medquad:9/9#9"]}}
+    assert evidence_from_prediction(shown) == {
+        "passages": {"P1": "Unrelated text.", "P2": "Metformin lowers hepatic glucose output."},
+        "ids": {"P1": "medquad:3/2#1", "P2": "medquad:1/7#0"}, "cited": ["P2"]}
+    assert evidence_from_prediction({"trace": [RETRIEVAL], "info": {}}) == {}  # nothing numbered for the model
 
 
 def _grounded_store(tmp_path):
@@ -60,8 +66,10 @@ def _grounded_store(tmp_path):
                      "method": "rag", "config": {}}, items)
     outputs = ["Per [P1], it lowers glucose output. ANSWER: A", "No citation at all. ANSWER: A", "ANSWER: B"]
     traces = [[RETRIEVAL], [RETRIEVAL], []]
-    for item, output, trace in zip(items, outputs, traces):
-        store.save_result("g", item.id, {"status": "ok", "output": output, "trace": trace},
+    shown = RETRIEVAL["doc_ids"]
+    infos = [{"passages": shown, "cited": shown[:1]}, {"passages": shown, "cited": []}, {}]  # as `rag` records them
+    for item, output, trace, info in zip(items, outputs, traces, infos):
+        store.save_result("g", item.id, {"status": "ok", "output": output, "trace": trace, "info": info},
                           {"answer": {"value": 1.0, "label": "x", "detail": {}}})
     return store
 
@@ -73,6 +81,7 @@ def test_citations_rubric_judges_only_cited_evidence(tmp_path):
     assert progress.total == 2  # the item without retrieved evidence is not a citations unit
     scores = {s["item_id"]: s for s in store.scores("g", "judge:citations")}
     assert scores["q0"]["label"] == "supported" and scores["q0"]["detail"]["supporting_ids"] == ["P1"]
+    assert scores["q0"]["detail"]["cited_ids"] == ["medquad:1/7#0"]
     assert scores["q1"]["label"] == "no_citation" and scores["q1"]["value"] == 0.0
     assert len(model.calls) == 1  # an answer citing nothing costs no judge call
     prompt = model.calls[0][0][-1].content

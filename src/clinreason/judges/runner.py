@@ -19,7 +19,7 @@ from ..errors import ModelError
 from ..items import Item
 from ..store import Store
 from .base import Judge
-from .citations import evidence_from_trace
+from .citations import evidence_from_prediction
 from .controls import CONTROL, controls_for, has_controls, judge_controls, pick_other
 from .rubrics import MAIN, RUBRICS, Rubric, scorer_name
 
@@ -75,12 +75,16 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     for pred in preds:
         item = items[pred["item_id"]]
         for rubric in rubrics:
-            uses_evidence = getattr(rubric, "uses_evidence", False)
-            # A rubric may read its own evidence from the trace (faithfulness: the dialogue's exchanges).
-            own = getattr(rubric, "evidence_from", None)
-            evidence = own(pred["trace"]) if own else evidence_from_trace(pred["trace"])
-            if not rubric.applies(item) or (uses_evidence and not evidence):
+            if not rubric.applies(item):
                 continue
+            evidence = None
+            if getattr(rubric, "uses_evidence", False):
+                # A rubric may read its own evidence from the trace (faithfulness: the dialogue's
+                # exchanges); else the passages the method numbered and those its answer cited.
+                own = getattr(rubric, "evidence_from", None)
+                evidence = own(pred["trace"]) if own else evidence_from_prediction(pred)
+                if not evidence:
+                    continue
             for variant in (MAIN, *(rubric.variants if trust or retry_errors else ())):
                 label = stored.get((scorer_name(rubric.scorer, variant), item.id))
                 if retry_errors:
@@ -88,7 +92,7 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
                 else:
                     todo = redo or label is None
                 if todo:
-                    tasks.append((rubric, variant, item, pred["output"] or "", evidence if uses_evidence else None))
+                    tasks.append((rubric, variant, item, pred["output"] or "", evidence))
             if controls and judge is not None and has_controls(rubric):
                 label = stored.get((scorer_name(rubric.scorer, CONTROL), item.id))
                 other = pick_other(ordered, position[item.id])  # its gold: a wrong answer to this item
