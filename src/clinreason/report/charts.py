@@ -176,19 +176,28 @@ def heatmap(key: str, per_run: dict[str, dict[str, dict]], labels: dict[str, str
     return _svg(width, height, body, f"Accuracy by {key} (cell: accuracy · n)")
 
 
+SQUARE, SQUARE_PAD = 300, 40  # the unit-square charts (reliability, risk-coverage)
+PALETTE = ["#3b6ea8", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]  # one colour per series
+
+
+def _unit_square(x_label: str, y_label: str):
+    """-> (x, y, body): [0, 1] x [0, 1] mapped onto a framed square with labelled axes."""
+    x = lambda v: SQUARE_PAD + v * SQUARE  # noqa: E731
+    y = lambda v: SQUARE_PAD + (1 - v) * SQUARE  # noqa: E731
+    middle = SQUARE_PAD + SQUARE / 2
+    return x, y, [f'<rect x="{SQUARE_PAD}" y="{SQUARE_PAD}" width="{SQUARE}" height="{SQUARE}" fill="none" stroke="#999"/>',
+                  f'<text x="{middle}" y="{SQUARE_PAD + SQUARE + 28}" text-anchor="middle">{_t(x_label)}</text>',
+                  f'<text transform="translate(12,{middle}) rotate(-90)" text-anchor="middle">{_t(y_label)}</text>']
+
+
 def reliability(per_run: dict[str, list[tuple[float, float]]], labels: dict[str, str], bins: int = 10) -> Markup | None:
     """Confidence vs observed accuracy in equal-width bins, one series per run and confidence
     source (stated, logprob, vote share); the diagonal is perfect calibration."""
     if not per_run:
         return None
-    size, pad = 300, 40
-    palette = ["#3b6ea8", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]
-    p = lambda v: pad + v * size  # noqa: E731
-    q = lambda v: pad + (1 - v) * size  # noqa: E731
-    body = [f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>',
-            f'<line x1="{p(0)}" y1="{q(0)}" x2="{p(1)}" y2="{q(1)}" stroke="#aaa" stroke-dasharray="4,3"/>',
-            f'<text x="{pad + size / 2}" y="{pad + size + 28}" text-anchor="middle">confidence</text>',
-            f'<text transform="translate(12,{pad + size / 2}) rotate(-90)" text-anchor="middle">accuracy</text>']
+    size, pad, palette = SQUARE, SQUARE_PAD, PALETTE
+    p, q, body = _unit_square("confidence", "accuracy")
+    body.append(f'<line x1="{p(0)}" y1="{q(0)}" x2="{p(1)}" y2="{q(1)}" stroke="#aaa" stroke-dasharray="4,3"/>')
     for k, (run_id, pairs) in enumerate(per_run.items()):
         color = palette[k % len(palette)]
         binned: dict[int, list[tuple[float, float]]] = {}
@@ -213,13 +222,8 @@ def risk_coverage(per_series: dict[str, list[dict]], labels: dict[str, str]) -> 
     left. Step lines, one per run and confidence source."""
     if not per_series:
         return None
-    size, pad = 300, 40
-    palette = ["#3b6ea8", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]
-    p = lambda v: pad + v * size  # noqa: E731
-    q = lambda v: pad + (1 - v) * size  # noqa: E731
-    body = [f'<rect x="{pad}" y="{pad}" width="{size}" height="{size}" fill="none" stroke="#999"/>',
-            f'<text x="{pad + size / 2}" y="{pad + size + 28}" text-anchor="middle">coverage (share of items answered)</text>',
-            f'<text transform="translate(12,{pad + size / 2}) rotate(-90)" text-anchor="middle">risk (error rate)</text>']
+    size, pad, palette = SQUARE, SQUARE_PAD, PALETTE
+    p, q, body = _unit_square("coverage (share of items answered)", "risk (error rate)")
     for tick in (0, 0.5, 1):
         body.append(f'<text x="{p(tick):.1f}" y="{pad + size + 14}" text-anchor="middle" fill="#666">{tick:.0%}</text>'
                     f'<text x="{pad - 4}" y="{q(tick) + 4:.1f}" text-anchor="end" fill="#666">{tick:.0%}</text>')
