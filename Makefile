@@ -9,6 +9,8 @@ export CLINREASON_DATA ?= $(abspath ../shared/data)
 # machine too, whatever its CPU. Override for your own machine: make install CMAKE_ARGS=...
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
+TORCH ?= torch==2.13.0
+
 .PHONY: install demo test bench clean
 
 install: $(VENV)/.installed
@@ -17,7 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# llama-cpp-python compiles llama.cpp (about 5 minutes on 2 cores; pip caches the wheel).
-	$(BIN)/pip install -q -e '.[local,server,dev]'
+	# PyTorch first, pinned to the CPU build this machine keeps on disk (an unpinned torch pulls a
+	# several-GB CUDA build); the `train` extra then finds it installed. Override: make install TORCH=torch
+	$(BIN)/pip install -q $(TORCH)
+	$(BIN)/pip install -q -e '.[local,server,dev,train]'
 	touch $@
 
 demo: install

