@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .base import THINK_TAG, strip_thinking
+from .base import BOX_TOKENS, THINK_TAG, strip_thinking
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUPERSCRIPT_RUN = re.compile(r"[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -29,7 +29,7 @@ def normalize(text: str) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPT), text)
-    text = unicodedata.normalize("NFKC", text).translate(_CHARS)
+    text = BOX_TOKENS.sub("", unicodedata.normalize("NFKC", text).translate(_CHARS))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

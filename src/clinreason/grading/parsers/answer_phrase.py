@@ -8,6 +8,11 @@ typical / common / characteristic ..." also needs a word of the question ("so th
 is hyperphosphatemia (B)" for "Which abnormality is most typical ...?").
 Letter-first: "C is the correct answer", "(C) is correct", "option B is the best choice", "选项C是正确的",
 "A: Kocher's incision is the correct answer." (with that option's own text).
+Round 6: a hedged pick opening a sentence ("Probably A, though ...", "I think it is B.", "Creo que es la B";
+not when another option is called "equally" plausible), the letter after a rejected one ("not E (...); it
+is A", "不是B，而是A", "正确的是C"), a conclusion marker before a marked letter ending its line ("..., so
+(b)."), "the drug that fits is **A**", and an option named by its position ("The first option is the right
+one"; with another option's text beside it, "The fifth option, cystoscopy, ...", a CONFLICT).
 
 Skipped: hypotheticals ("if the answer is A", "the answer would be B if ..."), list introductions
 ("each option: A. ...", "the options:\\nA. ...\\nB. ..."), "C. difficile", "Nitroglycerin (B) is the best
@@ -19,9 +24,10 @@ from __future__ import annotations
 import re
 
 from ...items import Item, TaskType
-from .phrases import PHRASE_LEADINS_CJK, PHRASE_LEADINS_LATIN
+from .phrases import COMMIT_CUES, NEGATIVE_CUES, PHRASE_LEADINS_CJK, PHRASE_LEADINS_LATIN
+from .positions import ORDINAL_ALT, ORDINALS, position_key
 from .options import ENUM_LINE, is_letter, norm, option_at, resolve
-from .slots import CLOSE, CONFLICT, OPEN, TOK, read_slot
+from .slots import CLOSE, CONFLICT, OPEN, TOK, check_position, read_slot
 
 Occurrence = tuple[int, int, str]  # (start, end, answer or CONFLICT)
 
@@ -41,8 +47,18 @@ _PHRASE = re.compile(
     r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend|going\s+with|(?:stay|stick)(?:ing)?\s+with)"
     # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
     r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective|(?P<desc>typical|common|characteristic))"
-    r"|best|correct|preferred)"
+    r"|best|correct|preferred|that\s+(?:best\s+)?fits(?:\s+best)?)"
     r"(?:\s+[a-z]+){0,5}?\s+(?:is|would\s+be|should\s+be|will\s+be)(?:\s+(?:likely|probably))?[ \t]*+:?)"
+    # a hedged pick opening a sentence ("Probably A, though ...", "Answer: I think it is B."), and the answer
+    # after a rejected letter ("not E (...); it is A"): both need the clause to end after the letter
+    r"|(?P<hedge>(?:(?m:^)|(?<=[.!?:;][ \t]))[ \t*_>#-]*+(?:probably|most\s+likely|likely"
+    r"|i\s+(?:think|believe|suspect|guess)(?:\s+(?:that\s+)?it(?:['’]s|\s+is))?|probablemente(?:\s+(?:la|el))?)[ \t,:]*+"
+    r"|\bcreo\s+que\s+(?:es|ser[ií]a)(?:\s+(?:la|el))?|\bje\s+(?:pense|crois)\s+que\s+c['’]est(?:\s+(?:la|le))?"
+    r"|\bnot\s+(?:option\s+)?(?:\([a-z]\)|(?-i:[A-Z]))(?![a-z0-9])[^.\n]{0,160}?[;,—–][ \t]*+(?:but\s+)?"
+    r"(?:it(?:['’]s|\s+is)|rather)|\bno\s+es\s+la\s+[a-z](?![a-z0-9])[^.\n]{0,160}?[;,][ \t]*+(?:sino|es)(?:\s+la)?)"
+    # a conclusion marker right before a marked letter that ends its line: "..., so (b).", "Therefore, **B**"
+    r"|\b(?:so|thus|therefore|hence|donc|por\s+(?:lo\s+)?tanto|daher)[ \t,:]*+"
+    r"(?=[*_(\[]++[a-z][*_)\]]++[ \t]*+[.!]?[ \t*_]*+(?:\n|$))"
     + "".join(rf"|\b{p}[ \t]*+:?" for p in PHRASE_LEADINS_LATIN)
     + rf"|{PHRASE_LEADINS_CJK}\s*+:?"
 )
@@ -63,6 +79,11 @@ _QUANTIFIED = re.compile(
     r"|previous|last)\s+(?:answer\s+)?$"
 )
 _SLOT_TOKEN = re.compile(r"(?i)\s*+" + OPEN + r"(?:option\s+)?" + TOK + CLOSE)
+# what may follow a hedged answer's letter: the clause ends, or a concession / reason follows
+_HEDGE_END = re.compile(r"(?i)[ \t*_]*+(?:$|[\n.,;:!?。，]|(?:though|although|but|because|since|aunque|pero|porque|mais|car)\b)")
+# "..., but C is equally plausible": a hedge that puts another option on a par is no single answer
+_EQUALLY = re.compile(r"(?i)\b(?:equally|just\s+as|as\s+(?:likely|plausible|good)|igualmente|tan\s+(?:probable|válid)|aussi"
+                      r"\s+(?:probable|plausible))\b")
 _NEXT_LINE = re.compile(r"[^\n]{0,400}+\n(?:[ \t]*+\n){0,3}+")  # bounded: keeps long lines linear
 
 # Letter-first. Negations ("C is not correct") and "C is the most likely to ..." don't match.
@@ -91,6 +112,8 @@ _LETTER_FIRST_CJK = re.compile(
     r"(?i)(?:(?P<noun>选项|選項)|(?<!\w))(?P<tok>[a-z])(?![a-z0-9])[ \t]*+(?P<particle>是|为|為|が)?"
     r"(?:正确|正確|最佳|正解|正しい)"
 )
+# "The first option is the right one", "The fifth option, cystoscopy, is the investigation of choice"
+_ORDINAL_FIRST = re.compile(rf"(?i)\b(?:the\s+)?(?P<ord>{ORDINAL_ALT})\s+(?:option|choice|answer)\b")
 _LINE_OPENING = re.compile(r"(?:^|\n)[ \t*_>#-]*+$")
 
 
@@ -137,9 +160,15 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
         if _hypothetical(text, m) or _QUANTIFIED.search(text[max(0, m.start() - 30) : m.start()]):
             continue
         got = read_slot(text, m.end(), item)
+        slot = _SLOT_TOKEN.match(text, m.end())
+        if m.group("hedge") and slot and text[slot.end() : slot.end() + 1] in (".", "!", "?"):
+            # a hedge is prose: "I think it is B. Oxytocin ..." ends its sentence at the letter (not so
+            # "Probably C. difficile": a lowercase word goes on with the name)
+            if text[slot.end() + 1 : slot.end() + 3].strip()[:1].islower():
+                continue
+            got = read_slot(text[: slot.end() + 1], m.end(), item)
         if got is None:
             continue
-        slot = _SLOT_TOKEN.match(text, m.end())
         by_letter = bool(slot) and got == resolve(slot.group("tok"), item)
         if m.group("desc") and not _asked(m.group("loose"), item):
             continue  # "the most common mistake is ...": a fact in passing, not what the question asks
@@ -147,8 +176,14 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
             # loose lead-ins need a marked letter ("B)", "**B**") or the option's text after it
             if not slot.group("close") and not option_at(text, slot.end(), item, key=got):
                 continue
+        if m.group("hedge") and by_letter:
+            if not _HEDGE_END.match(text, slot.end()):
+                continue  # "I think B is less likely": a letter in prose, not a pick
+            rest = re.split(r"[.!?\n。]", text[slot.end() : slot.end() + 300], maxsplit=1)[0]
+            got = CONFLICT if _EQUALLY.search(rest) else got
         if by_letter and _list_intro(text, slot.end(), item):
-            if m.group(0).rstrip().endswith(":") or m.group("sep") in (":", ""):
+            # (a lead-in with the options listed on the lines below it echoes the question: "下列说法正确的是\nA. …")
+            if m.group(0).rstrip().endswith(":") or m.group("sep") in (":", "") or "\n" in text[m.start() : slot.start()]:
                 continue
         found.append((m.start(), m.end(), got))
     for m in _LETTER_FIRST.finditer(text):
@@ -173,4 +208,18 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
         opens_line = _LINE_OPENING.search(text, max(0, m.start() - 20), m.start())
         if answer is not None and (m.group("noun") or m.group("particle") or not opens_line):
             found.append((m.start(), m.end(), answer))
+    found += _ordinal_first(text, item)
     return sorted(found)
+
+
+def _ordinal_first(text: str, item: Item) -> list[Occurrence]:
+    """An option named by its position as the subject of a committing sentence that negates nothing;
+    CONFLICT when another option's text stands beside the position."""
+    found = []
+    for m in _ORDINAL_FIRST.finditer(text):
+        key = position_key(ORDINALS[m.group("ord").lower()], item)
+        start = max(text.rfind(ch, 0, m.start()) for ch in ".!?;\n") + 1
+        sentence = re.split(r"[.!?;\n]", text[start : m.end() + 300], maxsplit=1)[0]
+        if key and COMMIT_CUES.search(sentence) and not NEGATIVE_CUES.search(sentence):
+            found.append((m.start(), m.end(), check_position(text, key, m.end(), item)))
+    return found

@@ -15,6 +15,10 @@ class Extraction:
 
 UNPARSED = Extraction(None, "unparsed", False)
 
+# Box tokens some vision-language models wrap their answer in (`<|begin_of_box|>B<|end_of_box|>`): markup
+# around the answer, like bold, so they are dropped before any rule reads the text.
+BOX_TOKENS = re.compile(r"<\|(?:begin|end)_of_box\|>")
+
 THINK_TAG = re.compile(r"<\s*(/?)\s*(?:think|thinking)\s*>", re.IGNORECASE)
 
 

@@ -32,7 +32,8 @@ correct answer is D." commits to two answers, which is a conflict.
   option_line     a line of its own with a letter (and its text) when no list of options is written.
   option_ref      the one bracketed reference to an option ("... causes Wernicke encephalopathy (option c).").
   option_review   a review of the options judging exactly one correct and the others wrong
-                  ("a 正しい。… b 誤り。…", "A. Diltiazem: incorrect ... C. Nitroglycerin: correct").
+                  ("a 正しい。… b 誤り。…", "A. Diltiazem: incorrect ... C. Nitroglycerin: correct", "- B. Thiamine ✅"),
+                  or a markdown table with a verdict cell per option, exactly one marked yes (tables.py).
   option_text     (mcq) an option's text instead of its letter (see option_text.py).
   yes_no_maybe    (yes/no/maybe items) the response opens with the word ("Yes,", "Non.", "はい、") or exactly
                   one of the three stands alone as a sentence/conclusion ("In summary, no.", "结论：否。").
@@ -69,10 +70,12 @@ from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
 from .json_answer import rule_json
 from .option_text import finished_review, rule_option_line, rule_option_ref, rule_option_review, rule_option_text
 from .options import ENUM_LINE, is_letter, normalize, option_key
-from .phrases import ANSWER_LABEL_ALT, WORD_CLASS, YNM_ALT
-from .runon import generated, restates
+from .phrases import ANSWER_LABEL_ALT
+from .runon import generated, looping, restates
 from .settle import settle
-from .slots import CLOSE, CONFLICT, NOUN, OPEN, TOK, parse_value, read_slot, read_token, terminated
+from .tables import rule_option_table
+from .yes_no import rule_yes_no_maybe
+from .slots import CLOSE, CONFLICT, NOUN, OPEN, TOK, parse_value, read_slot, read_token
 
 CONFLICT_RULE = "conflict"
 
@@ -85,10 +88,6 @@ _LABEL = re.compile(
 _BOXED = re.compile(r"\\boxed\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf|mbox)\s*")
 _LEADING = re.compile(r"(?i)[\s*_#>`]*+" + OPEN + NOUN + OPEN + r"[ \t]*+" + TOK + CLOSE)  # "选项 (B) 阿托品"
-_YNM_LEADING = re.compile(rf"(?i)[\W_]*+(?P<tok>{YNM_ALT})(?![a-z0-9])" + CLOSE)
-_YNM_STANDALONE = re.compile(
-    rf"(?im)(?:^|[.!?:;,。、])[ \t*_\"'`(\[>#-]*+({YNM_ALT})[ \t*_\"'`)\]]*+(?=[.!?。]|$)"
-)
 # the lines right below the opening one (blank lines skipped), up to the next line of prose
 _LIST_BELOW = re.compile(
     r"(?:\n[ \t]*+(?=\n))*+(?:\n[ \t*_#>-]*+(?:(?:option|choice)[ \t]++)?\(?[a-z][.):][^\n]*+)+", re.IGNORECASE
@@ -154,24 +153,13 @@ def _rule_leading_letter(text: str, item: Item) -> list[Occurrence]:
         return []  # "A. ...\nB. ..." / "A. ...\nC. ...": a list of the options, not an answer
     line_end = text.find("\n", m.end())
     line_end = len(text) if line_end < 0 else line_end
+    said = text[m.end() : line_end].strip(" \t*_")
+    if said.endswith(":") and said.strip(" .):"):
+        return []  # "A. 病久体虚肿甚：" heads a discussion of A (like "Option A:"), it doesn't choose it
     below = _LIST_BELOW.match(text, line_end)
     if below and len({option_key(x, item) for x in ENUM_LINE.findall(below.group())} - {None, got}) >= 2:
         return []  # the options echoed right below the opening line
     return [(0, line_end, got)]  # its line is part of the commitment
-
-
-def _rule_yes_no_maybe(text: str, item: Item) -> str | None:
-    """(yes/no/maybe items) "Yes, because ...", "No.", "はい、", or exactly one of the three words
-    standing alone as a sentence/conclusion ("...\\n\\nIn summary, no.")."""
-    if item.task != TaskType.yes_no_maybe:
-        return None
-    m = _YNM_LEADING.match(text)
-    # "No significant difference ..." / "Maybe the ..." / "是否" are not answers: terminated() wants
-    # markup, punctuation, end of line or a connective ("Yes because ...") after the word.
-    if m and terminated(m, text, WORD_CLASS[m.group("tok").lower()], item):
-        return WORD_CLASS[m.group("tok").lower()]
-    words = {WORD_CLASS[w.lower()] for w in _YNM_STANDALONE.findall(text)}
-    return words.pop() if len(words) == 1 else None
 
 
 _RULE_FUNCS: tuple[tuple[str, Rule], ...] = (
@@ -184,9 +172,9 @@ _RULE_FUNCS: tuple[tuple[str, Rule], ...] = (
     ("leading_letter", _rule_leading_letter),
     ("option_line", rule_option_line),
     ("option_ref", rule_option_ref),
-    ("option_review", rule_option_review),
+    ("option_review", lambda text, item: rule_option_review(text, item) or rule_option_table(text, item)),
     ("option_text", rule_option_text),
-    ("yes_no_maybe", _rule_yes_no_maybe),
+    ("yes_no_maybe", rule_yes_no_maybe),
 )
 RULES: tuple[str, ...] = tuple(name for name, _ in _RULE_FUNCS)
 
@@ -250,7 +238,7 @@ def extract_answer(text: str, item: Item) -> Extraction:
     if not visible:
         # only thinking: look for an answer stated inside it, marked as such
         visible, suffix = THINK_TAG.sub("\n", text).strip(), "@think"
-    got = _read(visible, item) if visible else None
+    got = _read(visible, item) if visible and not looping(visible, item) else None
     if suffix and got and _cut_off_doubting(visible):
         return UNPARSED  # thinking cut off while doubting its tentative answer: nothing committed
     if got is None:

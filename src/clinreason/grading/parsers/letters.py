@@ -18,9 +18,13 @@ Rules, first that finds a list wins:
   tail_list      the list ends the response after a colon or a copula: "... yellow fever: A, C, E.",
                  "减毒活疫苗包括：A、B、E。", "生ワクチンは a, b, e です。".
   bare           the whole response is the list: "A, C", "AC.".
-  letters_first  sentences open with lists and judge them: exactly one list said to be correct or to be
-                 what the question asks (in its words), any other list rejected: "A, B and E are live
-                 vaccines; C and D are not"."""
+  complement     "All of the above except C", "除C以外都对": every option but those named (sets.py).
+  leading_list   the response opens with option numbers: "1, 2 and 4. Exercise lowers the risk ..." (sets.py).
+  letters_first  sentences open with lists (of letters, or of options' texts) and judge them: exactly one
+                 list said to be correct or to be what the question asks (in its words), any other list
+                 rejected: "A, B and E are live vaccines; C and D are not".
+An answer line taken back right after it ("答案：ABDE……不对") answers nothing; nor does a list cut off
+after its conjunction ("解答：a と")."""
 
 from __future__ import annotations
 
@@ -30,11 +34,13 @@ from ...items import Item
 from ._read import answer_lines, visible
 from .base import UNPARSED, Extraction
 from .options import option_at
+from .sets import complement, dangling, positions, withdrawn
 
 # not glued to a word, nor an elided French word ("La réponse est d'", cut off: "d'" is "de", not D)
 _TOKEN = r"(?<![A-Za-z0-9])[(\[]?(?:[A-Z]{1,26}|[a-z](?!['’]$))[)\]]?(?![A-Za-z0-9]|['’][^\W\d_])"
 _CONJ = r"(?:and|et|y|und|e|og|och|en|и)"
 _SEP = (r"(?:[ \t]*[,;/&+、，・][ \t]*(?:" + _CONJ + r"[ \t]+)?"  # "A, C", "A, and C", "A、C"
+        r"|[-–](?=[(\[]?[A-Za-z][)\]]?(?![A-Za-z0-9]))"  # "A-B-D" (no spaces: "B - A combination" is prose)
         r"|[ \t]+(?:" + _CONJ + r"[ \t]+)?"  # "A C", "A and C", "A et C", "A y C"
         r"|[ \t]*(?:和|及び|と)[ \t]*)")
 _FIRST = re.compile(r"(?P<tok>" + _TOKEN + r")")
@@ -63,6 +69,9 @@ _CLAUSE_START = re.compile(r"(?:^|(?<=[.;!?\n。；]))[ \t*_>-]*+")
 _PREDICATE = re.compile(r"(?i)[ \t]+(?:are|is)[ \t]+(?P<pred>[^.,;\n。，；、]{1,80})")  # up to the clause's end
 _NEGATED = re.compile(r"(?i)\b(?:not|no|never|incorrect|false|wrong|excluded)\b|n['’]t\b")
 _VERDICT = re.compile(r"(?i)^(?:all\s+)?(?:correct|true|right)\b")
+# options named by their texts need a predicate that judges them: "are the most likely causes of ..."
+_LIKELY = re.compile(r"(?i)(?:the\s+)?(?:(?:most|more|very)\s+)?(?:likely|possible|probable|correct|true|typical|common"
+                     r"|characteristic)\b")
 _TRAILING_OK = re.compile(r"\s*(?:$|[.,;:)\]\-–—(]|\n|\s+(?:are|is|sont|son)\b)", re.IGNORECASE)
 
 
@@ -99,8 +108,8 @@ def _scan(text: str) -> tuple[list[str], int]:
 def read_letters(text: str, item: Item) -> str | None:
     """The set of option letters `text` opens with, written "A,C"; None when it opens with none."""
     tokens, end = _scan(text)
-    if not tokens:
-        return None
+    if not tokens or dangling(text[end:]):
+        return None  # (a list cut off after its conjunction, "a と", is unfinished)
     glued = any(len(t.strip("()[]")) > 1 for t in tokens)
     if glued and not _TRAILING_OK.match(text, end):
         return None  # "ACE inhibitors", "ALL of the above": a word, not letters
@@ -117,7 +126,13 @@ def read_texts(text: str, item: Item) -> str | None:
     """The options whose whole texts `text` opens with, as a list ("Vaccin anti-tuberculeux.",
     "rifampicin and carbamazepine"), written "A,C"; None unless the list ends the clause there (a
     comma or more prose after it may go on to something else)."""
-    pos, letters = _LEAD.match(text).end(), set()
+    answer, end = _texts(text, item)
+    return answer if answer and _TEXT_END.match(text, end) else None
+
+
+def _texts(text: str, item: Item, start: int = 0) -> tuple[str | None, int]:
+    """The options whose whole texts `text` lists at `start` ("A,C"), and where the list ends."""
+    pos, letters = _LEAD.match(text, start).end(), set()
     while got := option_at(text, pos, item):
         letters.add(got[0])
         sep = re.match(_SEP, text[got[1]:])
@@ -125,7 +140,7 @@ def read_texts(text: str, item: Item) -> str | None:
             pos = got[1]
             break
         pos = got[1] + sep.end()
-    return ",".join(sorted(letters)) if letters and _TEXT_END.match(text, pos) else None
+    return (",".join(sorted(letters)) if letters else None), pos
 
 
 def _tail(shown: str, item: Item) -> str | None:
@@ -151,8 +166,11 @@ def _letters_first(shown: str, item: Item) -> str | None:
         tokens, end = _scan(shown[m.end():])
         pred = _PREDICATE.match(shown, m.end() + end) if tokens else None
         answer = read_letters(shown[m.end():m.end() + end], item) if pred else None
-        if not answer:
-            continue
+        if not answer:  # the options' texts as the subject: "Aortic stenosis and regurgitation are the likely causes"
+            answer, end = _texts(shown, item, m.end())
+            pred = _PREDICATE.match(shown, end) if answer else None
+            if not pred or not _LIKELY.match(pred.group("pred")):
+                continue
         if _NEGATED.search(pred.group("pred")):
             rejected.update(answer.split(","))
         elif _VERDICT.match(pred.group("pred")) or _content(pred.group("pred")) & asked:
@@ -170,7 +188,11 @@ def parse_letters(text: str, item: Item) -> Extraction:
     lines = answer_lines(shown)
     for line in reversed(lines):
         if answer := read_letters(line, item):
+            if withdrawn(line[_scan(line)[1]:]):
+                return UNPARSED  # "答案：ABDE……不对，…": the answer line was taken back
             return Extraction(answer, "format" + suffix, not suffix)
+        if answer := complement(line, item) or positions(line, item):  # "Answer: all except C", "Answer: 1, 2, 4"
+            return Extraction(answer, "answer_label" + suffix, False)
         if answer := read_texts(line, item):  # the options' texts instead of letters: not the format
             return Extraction(answer, "answer_label" + suffix, False)
     if lines:
@@ -184,6 +206,10 @@ def parse_letters(text: str, item: Item) -> Extraction:
             return Extraction(answer, "answer_phrase" + suffix, False)
     if answer := _tail(shown, item):
         return Extraction(answer, "tail_list" + suffix, False)
+    if answer := complement(shown, item):
+        return Extraction(answer, "complement" + suffix, False)
+    if answer := positions(shown, item):
+        return Extraction(answer, "leading_list" + suffix, False)
     if len(shown) <= 80 and (answer := read_letters(shown, item)):
         rest = shown[_scan(shown)[1]:]
         rest = rest[m.end():] if (m := _ALL_TRUE.match(rest)) else rest

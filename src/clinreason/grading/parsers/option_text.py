@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ...items import Item, TaskType
-from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions
+from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions, own_prefix
 from .phrases import (COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, VERDICT_NO,
                       VERDICT_YES)
 from .slots import CONFLICT, parse_value
@@ -108,8 +108,10 @@ def rule_option_text(text: str, item: Item) -> str | None:
     last, opts = named[-1] if named else ("", set())
     if len(opts) == 1 and not ENUM_LINE.match(last):
         letter = next(iter(opts))
-        if norm(last) == norm(item.options[letter]):
-            return letter  # the last line is nothing but an option's text: "Nitroglycerin."
+        bare = {k for line in lines for k, v in item.options.items() if norm(line) == norm(v)}
+        if norm(last) == norm(item.options[letter]) and bare == {letter}:
+            return letter  # the last line is nothing but an option's text: "Nitroglycerin." (and no other line
+            # is nothing but another option's text: "<C's text>\n\n<D's text>" states two)
     return None
 
 
@@ -143,6 +145,8 @@ def rule_option_line(text: str, item: Item) -> str | None:
     for line in lines:
         if line.rstrip(" \t*_").endswith(":"):
             continue  # "Option A:" heads a discussion of A, it doesn't choose it
+        if line is lines[-1] and _echo_cut(line, item):
+            continue  # "A. 10 मिनट से कम अवधि वा": a list of the options, cut off as it began
         if len(line) <= longest + 60 and _LETTER_START.match(line):
             got = parse_value(line, item, text_ok=False)
             if got is not None:
@@ -154,6 +158,17 @@ def rule_option_line(text: str, item: Item) -> str | None:
     if got == CONFLICT:
         return CONFLICT if len(listed) <= 1 else None
     return got if listed <= {got} else None
+
+
+def _echo_cut(line: str, item: Item) -> bool:
+    """`line` (the response's last) is a letter and the start of its option's text, cut off mid-text."""
+    m = _LETTER_START.match(line)
+    key = option_key(m.group(0)[-1], item) if m else None
+    if key is None or line.rstrip()[-1:] in _TERMINAL:
+        return False
+    said = norm(line[m.end():]).rstrip()
+    whole = norm(item.options[key])
+    return len(said.strip()) >= 3 and whole.startswith(said) and said != whole.rstrip()
 
 
 def rule_option_review(text: str, item: Item, *, finished: bool = False) -> str | None:
@@ -168,7 +183,8 @@ def rule_option_review(text: str, item: Item, *, finished: bool = False) -> str 
             continue
         pos = m.end()
         own = option_at(text, pos, item, key=key)
-        pos = _VERDICT_SEP.match(text, own[1] if own else pos).end()
+        # the option's text, or its first words ("B. Thiamine ✅" for "Thiamine (vitamin B1)")
+        pos = _VERDICT_SEP.match(text, own[1] if own else own_prefix(text, pos, item, key)).end()
         v = _VERDICT.match(text, pos)
         verdicts.setdefault(key, set()).add(bool(v and v.group("yes")) if v else None)
     if not verdicts or any(len(v) != 1 or None in v for v in verdicts.values()):

@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ...items import Item, TaskType
+from .base import BOX_TOKENS
 from .phrases import VERDICT_YES, WORD_CLASS, WORD_LANGS
 
 # A line that enumerates an option: "A. ...", "(b) ...", "- **C)** ...", "Option B: ...".
@@ -27,13 +28,15 @@ CONNECTIVES = frozenset(
 _AFFIRM = re.compile(rf"(?:{VERDICT_YES}|definitely|indeed|final|answer|best)$")
 # a line holding nothing but an option marker so far: "A: ", "**(B)** "
 _MARKER_ONLY = re.compile(r"(?i)[ \t*_#>-]*+\(?[a-z][ \t]*+[.):]?[ \t*_]*+")
+# a Japanese polite ending after a letter ("正解は(a)です。") closes the sentence; it is no option text
+_COPULA = re.compile(r"(?:です|でした|である|だ|となります|になります|でしょう)[ \t]*+")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width "ＡＮＳＷＥＲ：Ｃ" -> "ANSWER:C"), Windows/old-Mac newlines, zero-width chars."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = BOX_TOKENS.sub("", unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -116,6 +119,18 @@ def own_prefix(text: str, pos: int, item: Item, key: str) -> int:
     return end
 
 
+def gloss_owners(inner: str, item: Item) -> set[str]:
+    """The options whose text begins with the words of `inner` (a bracketed gloss after a letter:
+    "B (intravenous fluids)" glosses the option "Intravenous fluids (normal saline)"), or whose
+    yes/no/maybe word it is ("C (可能)")."""
+    said = norm(inner).split()
+    if not said:
+        return set()
+    word = word_class(inner)
+    return {k for k, v in item.options.items()
+            if norm(v).split()[: len(said)] == said or (word is not None and word_class(v) == word)}
+
+
 def labelled(text: str, end: int, key: str, item: Item) -> bool:
     """The option text ending at `end` is followed by its own letter in brackets: "Naloxone (A)"."""
     m = re.match(r"[ \t]*+\([ \t]*+([a-z])[ \t]*+\)", text[end : end + 12], re.IGNORECASE)
@@ -182,6 +197,8 @@ def garbled(text: str, pos: int, answer: str, item: Item, *, marker: bool) -> bo
     said = _words(line)
     own_words = _words(item.options[answer])
     own = set(own_words)
+    if _COPULA.fullmatch(line):
+        return False
     if not said or said[0] in CONNECTIVES or _AFFIRM.match(said[0]) or (own and _covered(own, said) == len(own)):
         return False  # an explanation ("because ...", "Correct."), or the option's own words with more
     if own_words[: len(said)] == said:

@@ -38,7 +38,8 @@ for _lang, _classes in YNM_WORDS.items():
 YNM_ALT = "|".join(re.escape(w) for w in sorted(WORD_CLASS, key=len, reverse=True))
 
 # Nouns that may stand between a lead-in and the letter: "option C", "la opción B", "选项C".
-OPTION_NOUNS_LATIN = r"option|choice|letter|opción|opcion|opção|alternativa|choix|proposition|विकल्प"
+# "la respuesta es la letra D", "c'est la lettre B": the word for "letter" names the option too
+OPTION_NOUNS_LATIN = r"option|choice|letter|opción|opcion|opção|alternativa|choix|proposition|letra|lettre|विकल्प"
 OPTION_NOUNS_CJK = r"选项|選項|選択肢|选择"
 
 # Labels that open an answer line in other languages ("答案：D", "Réponse : C", "उत्तर: A").
@@ -72,10 +73,11 @@ PHRASE_LEADINS_LATIN = (
 # ("所以更正为 C", "改为 C") states the new answer; "最も考えられるのは…（A）", "最可能的是…" lead in to the
 # most likely option (its letter, or a clause ending in its letter, must follow). A conclusion states the
 # answer too: "結論としては「いいえ」です", "结论是 B" (but not "结论是否可靠": 否 glued to prose is no token).
+# After rejecting others, "正确的是 C" (the correct one is C) and "不是 A，而是 C" (not A but rather C) state it.
 PHRASE_LEADINS_CJK = (r"(?:答案\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|答え\s*(?:は|:)|正解\s*(?:は|:)"
                       r"|正答\s*(?:は|:)|(?:正确|正確|最佳)?(?:选项|選項)\s*(?:是|为|為)|(?:更正|改)(?:为|為|成)|改选"
-                      r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?|選択|정답은"
-                      r"|結論\s*(?:として(?:は)?|は)|结论\s*(?:是|为|為))")
+                      r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?(?![项項])|選択|정답은"
+                      r"|結論\s*(?:として(?:は)?|は)|结论\s*(?:是|为|為)|(?:正确|正確)的\s*(?:是|为|為)|而是)")
 
 # Run-on generations: a line that opens a new question or a new chat turn.
 # "Question suivante :", "Siguiente pregunta:", "Nächste Frage:": the adjective before or after the noun.

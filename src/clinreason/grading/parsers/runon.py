@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ...items import Item
-from .options import ENUM_LINE, norm, option_at
+from .options import ENUM_LINE, norm, option_at, option_key
 from .phrases import ANSWER_LABEL_ALT, CHAT_TURN, NEW_TURN
 
 # An answer line of a generated question; a new vignette without a header (a paragraph ending in "?"
@@ -24,6 +24,22 @@ _POSED = re.compile(r"(?im)^[^\n?]{10,600}\?[ \t*_]*+\n(?:[ \t]*+\n)*+[ \t*_#>-]
 _NUMBERED = re.compile(r"(?im)^[ \t*_#>]*+(?:\d{1,3}[.)、]|第\d{1,3}[题題問])[ \t]*+[^\n]{4,600}\n(?:[ \t]*+\n)*+"
                        r"(?=[ \t*_#>-]*+\(?a[.):、])")
 _OPTION_LINE = re.compile(r"(?im)^[ \t*_#>-]*+\(?[a-z][.):、][ \t]*+([^\n]*)")
+
+
+# a degenerate loop of letters: "D、C、D、D、C、C、C；C；C；..." (six or more, punctuation only between)
+_LETTER_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[ \t]*+[,;/、;][ \t]*+[A-Za-z](?![A-Za-z0-9])){5,}")
+
+
+def looping(text: str, item: Item) -> bool:
+    """The response falls into a run of option letters that repeats itself and names at least two options:
+    a generation loop naming several answers, so nothing said before it stands as the one answer. (A list
+    that names each option once, "A, B, C, D, E, F", enumerates; it doesn't loop.)"""
+    for m in _LETTER_RUN.finditer(text):
+        tokens = re.findall(r"[A-Za-z]", m.group())
+        keys = {option_key(t, item) for t in tokens}
+        if None not in keys and len(keys) >= 2 and len(set(tokens)) < len(tokens):
+            return True
+    return False
 
 
 def restates(block: str, item: Item) -> bool:

@@ -16,8 +16,9 @@ import re
 import unicodedata
 
 from ...items import Item, TaskType
-from .options import (CONNECTIVES, garbled, is_letter, labelled, norm, option_at, option_mentions, own_prefix, resolve,
-                      word_class)
+from .options import (CONNECTIVES, garbled, gloss_owners, is_letter, labelled, norm, option_at, option_key,
+                      option_mentions, own_prefix, resolve, word_class)
+from .positions import read_position
 from .phrases import OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, WORD_CLASS, YNM_ALT
 
 CONFLICT = "<conflict>"  # what a rule returns for "answered, but not one answer"; never a real answer
@@ -84,13 +85,15 @@ def terminated(m: re.Match, text: str, answer: str, item: Item, *, leading: bool
         return True  # end of line / text: "the answer is C"
     c = rest[0]
     if c in (_PUNCT_LEADING if leading else _PUNCT_PHRASE):
-        # "C." / "C: Nitro" / "是，该研究" but not "e.g." / "A-fib"
-        return len(rest) == 1 or rest[1] in _AFTER_PUNCT or not rest[1].isascii()
+        # "C." / "C: Nitro" / "是，该研究" but not "e.g." / "A-fib"; "A,B,C,D" (a full-width comma, normalized)
+        # is a list of letters: the token is read so that check_after sees the list
+        return (len(rest) == 1 or rest[1] in _AFTER_PUNCT or not rest[1].isascii()
+                or (c == "," and more_letters(text, m.end(), answer, item, tok)))
     if not c.isascii():
         # "答案是C选项", "正解は eです": another script straight after a letter; never after a word ("是否")
         return is_letter(tok) and not leading and c.isalpha() and not _latin(c)
-    if c == "(" and not leading:
-        return True  # "C(硝酸甘油)"
+    if c == "(" and (not leading or (option_key(tok, item) or answer) in _gloss(rest, item)):
+        return True  # "C(硝酸甘油)"; opening the response only with its own gloss: "C（可能）——..."
     if c not in " \t":
         return False
     after = rest.lstrip(" \t")
@@ -112,6 +115,12 @@ def terminated(m: re.Match, text: str, answer: str, item: Item, *, leading: bool
     # "the answer is C and not B": an uppercase letter followed by prose is still the answer, except
     # A and I, which are also an article and a pronoun ("answer: I think ...", "is A 45-year-old").
     return is_letter(tok) and tok.isupper() and tok not in "AI"
+
+
+def _gloss(rest: str, item: Item) -> set[str]:
+    """The options a bracket opening `rest` glosses ("(Nitroglycerin)", "(可能)"); empty when none."""
+    close = rest.find(")", 1, 200)
+    return gloss_owners(rest[1:close], item) if rest.startswith("(") and close > 0 else set()
 
 
 def _latin(ch: str) -> bool:
@@ -152,6 +161,9 @@ def check_after(text: str, end: int, tok: str, answer: str, item: Item, *, marke
     if other is not None and not labelled(text, other[1], other[0], item) \
             and own_prefix(text, sep.end(), item, answer) <= other[1]:
         return CONFLICT
+    glossed = _gloss(text[end:].lstrip(" \t"), item)
+    if glossed and answer not in glossed:
+        return CONFLICT  # "B (intravenous fluids)" when that is the start of A's text
     bracket = text[end - 1 : end] in ")]"  # "A) ...", "(A) ..."
     if (sep.group("sep") or bracket) and garbled(
         text, sep.end(), answer, item, marker=marker or bracket or sep.group("sep") == ":"
@@ -211,8 +223,21 @@ def read_slot(text: str, pos: int, item: Item, *, langs: set[str] | None = None,
             return got
     if not text_ok:
         return None
+    if (position := read_position(text, pos, item)) is not None:
+        return check_position(text, *position, item)
     start = pos + len(text[pos : pos + 200]) - len(text[pos : pos + 200].lstrip())
     return read_text(text, start, item)
+
+
+_APPOSITION = re.compile(r"[ \t]*+[,.:(\-–—、，][ \t]*+")
+
+
+def check_position(text: str, key: str, end: int, item: Item) -> str:
+    """An option named by position ("the fifth option, cystoscopy"): CONFLICT when the text set beside
+    it is another option's."""
+    sep = _APPOSITION.match(text, end)
+    other = option_at(text, sep.end(), item) if sep else None
+    return CONFLICT if other and other[0] != key else key
 
 
 _VALUE = re.compile(
