@@ -43,6 +43,11 @@ def test_correct_equals_the_stored_grade(item, text, expected):
         assert stored == expected
 
 
+def test_free_text_gold_is_accepted_and_rules_give_none():
+    rebuilt = item_from_gold(gold_spec(OPEN))
+    assert rebuilt.format == AnswerFormat.text and correct("anything", rebuilt) is None
+
+
 def test_ungradable_formats_give_none():
     assert correct("anything", OPEN) is None
     assert hamming("ANSWER: A", MCQ) is None
@@ -95,7 +100,7 @@ def test_gold_round_trip_grades_like_the_original(item):
 @pytest.mark.parametrize("gold,field", [
     ("{not json", "JSON"),
     ('["A"]', "object"),
-    ({"answer": "B", "answer_format": "text"}, "answer_format"),
+    ({"answer": "B", "answer_format": "essay"}, "answer_format"),
     ({"answer": "", "answer_format": "letter"}, "answer"),
     ({"answer": "Z", "answer_format": "letter", "options": {"A": "x", "B": "y"}}, "answer"),
     ({"answer": "B", "answer_format": "letter", "options": ["x"]}, "options"),

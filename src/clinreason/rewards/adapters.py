@@ -3,8 +3,11 @@
 - TRL (GRPOTrainer, RLOOTrainer): `f(prompts=..., completions=..., completion_ids=..., **columns)` -> a
   list with one float (or None, which TRL ignores) per completion. The dataset's columns arrive as
   keyword lists; a clinreason GRPO export carries `gold` (JSON) in every row, which is all a reward needs.
-- verifiers: reward functions are called with the names they ask for (`completion`, `answer`, `info`,
-  `state`, ...); `info` (or `answer` as a gold JSON string) carries the gold.
+- verifiers: before 0.4, Rubric functions were called with the names they ask for (`completion`,
+  `answer`, `info`, `state`, ...): `verifiers_reward` has that shape, `info` (or `answer` as a gold JSON
+  string) carrying the gold. verifiers 0.4 (`verifiers.v1`) calls task rewards as
+  `async (task, trace) -> float` instead: use `clinreason.envs.rewards.vf_reward`, or the ready
+  environments of `clinreason.envs.load_environment`.
 - OpenRLHF (`--remote_rm_url reward.py`): `reward_func(queries, prompts, labels, **kwargs)` -> a dict of
   `rewards`, `scores` and `extra_logs` tensors; `labels` are the gold JSON strings (`--label_key gold`).
 
@@ -100,8 +103,9 @@ def trl_reward(reward: str | RewardFn | JudgeReward, *, name: str | None = None)
 
 
 def verifiers_reward(reward: str | RewardFn | JudgeReward, *, name: str | None = None) -> Callable[..., float]:
-    """A verifiers reward function: called with `completion` and the row's `answer`/`info` (and `state`,
-    unused). Returns 0.0 where the reward does not apply (verifiers expects a number)."""
+    """A verifiers (< 0.4) Rubric function: called with `completion` and the row's `answer`/`info` (and
+    `state`, unused). Returns 0.0 where the reward does not apply (a Rubric expects a number). For
+    verifiers 0.4 task rewards see `clinreason.envs.rewards.vf_reward`."""
     fn = _resolve(reward)
 
     def reward_func(completion=None, answer=None, info=None, state=None, **kwargs) -> float:
@@ -128,7 +132,7 @@ def openrlhf_reward(rewards: Sequence[str | RewardFn | JudgeReward] = ("correct"
     def reward_func(queries, prompts, labels, **kwargs) -> dict:
         import torch
 
-        texts = [q[len(p):] if isinstance(p, str) and q.startswith(p) else q for q, p in zip(queries, prompts)]
+        texts = [_response(q, p) for q, p in zip(queries, prompts)]
         items = [gold_item(gold=label) for label in labels]
         parts = [[0.0 if v is None else float(v) for v in _apply(fn, texts, items)] for fn in fns]
         total = [sum(w * part[i] for w, part in zip(weights, parts)) for i in range(len(texts))]
@@ -139,6 +143,16 @@ def openrlhf_reward(rewards: Sequence[str | RewardFn | JudgeReward] = ("correct"
                 "extra_logs": logs}
 
     return reward_func
+
+
+def _response(query: str, prompt) -> str:
+    """The response part of an OpenRLHF query (prompt + response). Older OpenRLHF decoded queries with
+    left padding, so the prompt may start after some pad text: cut after its last occurrence."""
+    if isinstance(prompt, str) and prompt:
+        at = query.rfind(prompt)
+        if at >= 0:
+            return query[at + len(prompt):]
+    return query
 
 
 # `--remote_rm_url` loads a module-level `reward_func`: this one is the correctness grade.

@@ -14,8 +14,9 @@ from ..items import AnswerFormat, Item, TaskType, Tolerance
 
 # Bumped when the dict's meaning changes; item_from_gold refuses a newer one rather than misread it.
 GOLD_VERSION = 1
-GRADABLE = {f.value for f in (AnswerFormat.letter, AnswerFormat.letters, AnswerFormat.yes_no_maybe,
-                              AnswerFormat.number, AnswerFormat.date, AnswerFormat.weeks_days)}
+# Free-text formats are accepted too: rule-based rewards give None for them (TRL skips that row), and the
+# judge reward grades them.
+FORMATS = {f.value for f in AnswerFormat}
 
 
 class GoldError(ValueError):
@@ -57,9 +58,8 @@ def item_from_gold(gold: str | Mapping[str, Any], *, question: str | None = None
     if int(gold.get("v", GOLD_VERSION)) > GOLD_VERSION:
         raise GoldError(f"gold version {gold.get('v')} is newer than this clinreason understands ({GOLD_VERSION})")
     fmt = gold.get("answer_format")
-    if fmt not in GRADABLE:
-        raise GoldError(f"answer_format: {fmt!r} cannot be graded by a rule-based reward "
-                        f"(use one of {', '.join(sorted(GRADABLE))}, or the judge reward)")
+    if fmt not in FORMATS:
+        raise GoldError(f"answer_format: {fmt!r} is not an answer format (use one of {', '.join(sorted(FORMATS))})")
     answer = gold.get("answer")
     if answer is None or str(answer).strip() == "":
         raise GoldError("answer: missing or empty")
@@ -88,4 +88,8 @@ def _task_for(fmt: str) -> str:
         return TaskType.yes_no_maybe.value
     if fmt in (AnswerFormat.number.value, AnswerFormat.date.value, AnswerFormat.weeks_days.value):
         return TaskType.numeric.value
+    if fmt == AnswerFormat.text.value:
+        return TaskType.open_ended.value
+    if fmt == AnswerFormat.ranked_list.value:
+        return TaskType.ranked_list.value
     return TaskType.mcq.value

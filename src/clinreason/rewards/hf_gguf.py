@@ -1,8 +1,8 @@
 """A GGUF file (the embedded SmolLM2 by default) as a transformers model and tokenizer, for trainers
 that need torch weights (TRL's GRPOTrainer) rather than llama.cpp.
 
-transformers de-quantizes the GGUF tensors into ordinary torch weights (fp32 by default), so the
-model trains like any other; nothing is downloaded. Needs the `train` extra (torch, transformers,
+The GGUF tensors are de-quantized into ordinary torch weights (fp32 by default), so the model trains
+like any other; nothing is downloaded. Needs the `train` extra (torch, transformers,
 gguf); imported lazily so that `clinreason.rewards` stays importable without them."""
 
 from __future__ import annotations
@@ -29,5 +29,16 @@ def load_gguf_for_training(path: str | Path | None = None, *, dtype: str = "floa
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=dtype)
-    return model, tokenizer
+    return AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=dtype,
+                                                **_dense_weights()), tokenizer
+
+
+def _dense_weights() -> dict[str, Any]:
+    """transformers 5 keeps a GGUF's weights packed (or marks the model quantized even when it unpacks
+    them), and Trainer refuses to fine-tune a quantized model: ask for plain dense weights. Older
+    transformers always unpacked and has no GgufConfig."""
+    try:
+        from transformers import GgufConfig
+    except ImportError:
+        return {}
+    return {"quantization_config": GgufConfig(dequantize=True)}
