@@ -17,6 +17,9 @@ GOLD_VERSION = 1
 # Free-text formats are accepted too: rule-based rewards give None for them (TRL skips that row), and the
 # judge reward grades them.
 FORMATS = {f.value for f in AnswerFormat}
+# The formats rule-based rewards grade (the answer scorer's): what a GRPO export and an environment hold.
+GRADABLE = {f.value for f in (AnswerFormat.letter, AnswerFormat.letters, AnswerFormat.yes_no_maybe,
+                              AnswerFormat.number, AnswerFormat.date, AnswerFormat.weeks_days)}
 
 
 class GoldError(ValueError):
