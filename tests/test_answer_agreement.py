@@ -62,9 +62,14 @@ MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick
 # (heldout5 128/128), no wrong or false pick anywhere. heldout6 (120 rows by an independent labeller who ran
 # no parser: 15 published, 29 SmolLM2, 76 authored; en, zh, ja, fr, hi, es, de, pt, ko, ar) was first
 # measured after round 6: 94/120 = 78.3%, 1 wrong pick, 2 false picks (published 15/15, SmolLM2 27/29,
-# authored 52/76). (agreement, max wrong picks, max false picks)
+# authored 52/76); it was promoted to development in round 7. Round 7 (general rules for its shapes: option
+# text with a one-letter slip or a spelling variant, a Chinese question stem echoed, Japanese/Chinese committing
+# verbs, bold in prose, an answer row of a table, "between B and C, C is more likely", renumbered options, French
+# guillemets, pt/ar answer phrases, Hindi option letters, letters opening the response or glossed in brackets,
+# an options header echoed): 100/100/99.4/100/100/100/100% (heldout6 120/120), no wrong or false pick anywhere.
+# (agreement, max wrong picks, max false picks)
 FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
-          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (0.783, 1, 2)}
+          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0)}
 
 
 @dataclass

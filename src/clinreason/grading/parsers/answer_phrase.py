@@ -13,6 +13,9 @@ not when another option is called "equally" plausible), the letter after a rejec
 is A", "不是B，而是A", "正确的是C"), a conclusion marker before a marked letter ending its line ("..., so
 (b)."), "the drug that fits is **A**", and an option named by its position ("The first option is the right
 one"; with another option's text beside it, "The fifth option, cystoscopy, ...", a CONFLICT).
+Round 7: "the best choice here is B", "I'd say ..." / "Je dirais la colchicine (réponse B)", "Between B and
+C, C is more likely", "只有选项B是对的", and the question's own Chinese superlative stem echoed before an
+option ("…最常见的病因是胆道疾病").
 
 Skipped: hypotheticals ("if the answer is A", "the answer would be B if ..."), list introductions
 ("each option: A. ...", "the options:\\nA. ...\\nB. ..."), "C. difficile", "Nitroglycerin (B) is the best
@@ -34,7 +37,9 @@ Occurrence = tuple[int, int, str]  # (start, end, answer or CONFLICT)
 _PHRASE = re.compile(
     r"(?i)\b(?:(?:the|my|our)\s+)?"
     r"(?:(?:final|correct|right|best|most\s+(?:likely|appropriate|accurate|correct)|single\s+best|true|only)\s+)*"
-    r"(?:answer|option|choice|response|selection)(?:\s+to\s+(?:the|this)\s+question)?[*_]*+[ \t]*+"
+    # "the best choice here is B", "the best option for this patient is B"
+    r"(?:answer|option|choice|response|selection)(?:\s+to\s+(?:the|this)\s+question|\s+here"
+    r"|\s+for\s+(?:this|the)\s+(?:patient|question|case))?[*_]*+[ \t]*+"
     # the verb/separator; a bare line break covers a "## Final Answer" heading with the letter below
     r"(?P<sep>is|would\s+be|should\s+be|will\s+be|must\s+be|(?:seems|appears)\s+to\s+be|=|:|[-–—]|(?=\n))"
     r"(?:,?\s+(?:therefore|thus|likely|probably|most\s+likely|clearly|definitely|still|then|actually|indeed|in\s+fact"
@@ -52,7 +57,10 @@ _PHRASE = re.compile(
     # a hedged pick opening a sentence ("Probably A, though ...", "Answer: I think it is B."), and the answer
     # after a rejected letter ("not E (...); it is A"): both need the clause to end after the letter
     r"|(?P<hedge>(?:(?m:^)|(?<=[.!?:;][ \t]))[ \t*_>#-]*+(?:probably|most\s+likely|likely"
-    r"|i\s+(?:think|believe|suspect|guess)(?:\s+(?:that\s+)?it(?:['’]s|\s+is))?|probablemente(?:\s+(?:la|el))?)[ \t,:]*+"
+    r"|i\s+(?:think|believe|suspect|guess)(?:\s+(?:that\s+)?it(?:['’]s|\s+is))?|probablemente(?:\s+(?:la|el))?"
+    # "Je dirais la colchicine (réponse B), mais ...", "I'd say B, though ..."
+    r"|je\s+dirais(?:\s+que\s+c['’]est)?(?:\s+(?:la|le|les)\b|\s+l['’])?|i(?:['’]d|\s+would)\s+say(?:\s+(?:that\s+)?it(?:['’]s|\s+is))?"
+    r")[ \t,:]*+"
     r"|\bcreo\s+que\s+(?:es|ser[ií]a)(?:\s+(?:la|el))?|\bje\s+(?:pense|crois)\s+que\s+c['’]est(?:\s+(?:la|le))?"
     r"|\bnot\s+(?:option\s+)?(?:\([a-z]\)|(?-i:[A-Z]))(?![a-z0-9])[^.\n]{0,160}?[;,—–][ \t]*+(?:but\s+)?"
     r"(?:it(?:['’]s|\s+is)|rather)|\bno\s+es\s+la\s+[a-z](?![a-z0-9])[^.\n]{0,160}?[;,][ \t]*+(?:sino|es)(?:\s+la)?)"
@@ -108,10 +116,19 @@ _LETTER_TEXT_FIRST = re.compile(
 )
 _LETTER_FIRST_BEFORE = re.compile(r"(?i)(?:[\n.!?:;,]|\b(?:so|thus|therefore|hence|then))[ \t*_]*$")
 # "选项C是正确的", "cが正しい"; without the particle only mid-line ("a 正しい。" opens a review line)
+# "只有选项B是对的" (only B is right): 对 needs the noun or the particle, and no question after it ("B是对的吗")
 _LETTER_FIRST_CJK = re.compile(
     r"(?i)(?:(?P<noun>选项|選項)|(?<!\w))(?P<tok>[a-z])(?![a-z0-9])[ \t]*+(?P<particle>是|为|為|が)?"
-    r"(?:正确|正確|最佳|正解|正しい)"
+    r"(?:正确|正確|最佳|正解|正しい|(?P<right>(?:对|對)的?+)(?![吗嗎?？]))"
 )
+# "Between B and C, C is more likely": the pick of one of two options just named
+_BETWEEN = re.compile(
+    r"\b[Bb]etween\s+(?:options?\s+)?\(?(?P<one>[A-Z])\)?\s+and\s+\(?(?P<two>[A-Z])\)?[ \t]*+,?[ \t]*+(?:option\s+)?"
+    r"\(?(?P<tok>[A-Z])\)?\s+is\s+(?:the\s+)?(?:more\s+(?:likely|appropriate|probable|plausible)|likelier|better|preferable)"
+    r"(?![ \t]+than)(?=[ \t*_]*+(?:$|[\n.,;:!]|(?:because|since|as|given|here)\b))"
+)
+# "…最常见的病因是胆道疾病": the question's own superlative stem, echoed, then the answer
+_CJK_STEM = re.compile(r"最[^\s。、,.:()，；;？?]{1,12}?(?:是|为|為)")
 # "The first option is the right one", "The fifth option, cystoscopy, is the investigation of choice"
 _ORDINAL_FIRST = re.compile(rf"(?i)\b(?:the\s+)?(?P<ord>{ORDINAL_ALT})\s+(?:option|choice|answer)\b")
 _LINE_OPENING = re.compile(r"(?:^|\n)[ \t*_>#-]*+$")
@@ -206,8 +223,14 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
     for m in _LETTER_FIRST_CJK.finditer(text):
         answer = resolve(m.group("tok"), item)
         opens_line = _LINE_OPENING.search(text, max(0, m.start() - 20), m.start())
-        if answer is not None and (m.group("noun") or m.group("particle") or not opens_line):
+        marked = m.group("noun") or m.group("particle")
+        if answer is not None and (marked or (not opens_line and not m.group("right"))):
             found.append((m.start(), m.end(), answer))
+    for m in _BETWEEN.finditer(text):
+        answer = resolve(m.group("tok"), item)
+        if answer is not None and m.group("tok") in (m.group("one"), m.group("two")) and m.group("one") != m.group("two"):
+            found.append((m.start(), m.end(), answer))
+    found += _cjk_stem(text, item)
     found += _ordinal_first(text, item)
     return sorted(found)
 
@@ -222,4 +245,18 @@ def _ordinal_first(text: str, item: Item) -> list[Occurrence]:
         sentence = re.split(r"[.!?;\n]", text[start : m.end() + 300], maxsplit=1)[0]
         if key and COMMIT_CUES.search(sentence) and not NEGATIVE_CUES.search(sentence):
             found.append((m.start(), m.end(), check_position(text, key, m.end(), item)))
+    return found
+
+
+def _cjk_stem(text: str, item: Item) -> list[Occurrence]:
+    """(Chinese) the question's superlative stem echoed ("最常见的病因是" of "…最常见的病因是"), then an
+    option's text or letter; not when the stem negates ("最常见的病因不是")."""
+    found = []
+    for m in _CJK_STEM.finditer(text):
+        stem = m.group()
+        if len(stem) < 4 or stem[:-1] not in item.question or re.search(r"不|非|没|沒", stem):
+            continue
+        got = read_slot(text, m.end(), item)
+        if got is not None:
+            found.append((m.start(), m.end(), got))
     return found

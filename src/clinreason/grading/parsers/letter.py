@@ -30,7 +30,8 @@ correct answer is D." commits to two answers, which is a conflict.
   bare            the whole response is just the answer: "C", "(C)", "**C**", "C) Nitroglycerin", "yes", "否".
   leading_letter  the response opens with an option marker: "C. Nitroglycerin is ...", "(B) because ...".
   option_line     a line of its own with a letter (and its text) when no list of options is written.
-  option_ref      the one bracketed reference to an option ("... causes Wernicke encephalopathy (option c).").
+  option_ref      the one bracketed reference to an option ("... causes Wernicke encephalopathy (option c)."), or
+                  the one option set in bold in prose ("... adverse effect of **fluoroquinolones (B)**", emphasis.py).
   option_review   a review of the options judging exactly one correct and the others wrong
                   ("a 正しい。… b 誤り。…", "A. Diltiazem: incorrect ... C. Nitroglycerin: correct", "- B. Thiamine ✅"),
                   or a markdown table with a verdict cell per option, exactly one marked yes (tables.py).
@@ -67,13 +68,15 @@ from ...items import Item, TaskType
 from .answer_phrase import Occurrence, rule_answer_phrase
 from .corrections import contradicted, with_corrections
 from .base import THINK_TAG, UNPARSED, Extraction, strip_thinking
+from .emphasis import rule_bold
 from .json_answer import rule_json
+from .native import latin_letters, plain_quotes
 from .option_text import finished_review, rule_option_line, rule_option_ref, rule_option_review, rule_option_text
 from .options import ENUM_LINE, is_letter, normalize, option_key
 from .phrases import ANSWER_LABEL_ALT
-from .runon import generated, looping, restates
+from .runon import generated, looping, options_echo, restates
 from .settle import settle
-from .tables import rule_option_table
+from .tables import answer_rows, rule_option_table
 from .yes_no import rule_yes_no_maybe
 from .slots import CLOSE, CONFLICT, NOUN, OPEN, TOK, parse_value, read_slot, read_token
 
@@ -118,6 +121,7 @@ def _rule_answer_label(text: str, item: Item) -> list[Occurrence]:
     """Every other answer line: another separator or language, an option's text as the value."""
     found = [(m.start(), m.end(), read_slot(text, m.end(), item)) for m in _LABEL.finditer(text)]
     found += [(m.start(), m.end(), parse_value(m.group(1), item)) for m in _ANSWER_TAG.finditer(text)]
+    found += answer_rows(text, item)  # "| Option | C |": the answer line as a table row
     found.sort()
     return [occ for occ in found if occ[2] is not None]
 
@@ -171,7 +175,7 @@ _RULE_FUNCS: tuple[tuple[str, Rule], ...] = (
     ("bare", _rule_bare),
     ("leading_letter", _rule_leading_letter),
     ("option_line", rule_option_line),
-    ("option_ref", rule_option_ref),
+    ("option_ref", lambda text, item: rule_option_ref(text, item) or rule_bold(text, item)),
     ("option_review", lambda text, item: rule_option_review(text, item) or rule_option_table(text, item)),
     ("option_text", rule_option_text),
     ("yes_no_maybe", rule_yes_no_maybe),
@@ -233,12 +237,13 @@ def extract_answer(text: str, item: Item) -> Extraction:
         return UNPARSED
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = normalize(text)
+    text = latin_letters(plain_quotes(normalize(text)), item)
     visible, suffix = strip_thinking(text), ""
     if not visible:
         # only thinking: look for an answer stated inside it, marked as such
         visible, suffix = THINK_TAG.sub("\n", text).strip(), "@think"
-    got = _read(visible, item) if visible and not looping(visible, item) else None
+    echo = looping(visible, item) or options_echo(visible, item)  # a loop, or the list of options echoed
+    got = _read(visible, item) if visible and not echo else None
     if suffix and got and _cut_off_doubting(visible):
         return UNPARSED  # thinking cut off while doubting its tentative answer: nothing committed
     if got is None:

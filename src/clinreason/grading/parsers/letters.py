@@ -13,13 +13,16 @@ Rules, first that finds a list wins:
   answer_label   that line holding the options' whole texts instead of letters ("ANSWER: Rifampicin and
                  carbamazepine."); not the requested format.
   answer_phrase  "the correct answers are A and C", "correct options: B, D", "réponses correctes : A et C",
-                 "les propositions exactes sont A, B et D", or the options' whole texts after such a lead-in
+                 "les propositions exactes sont A, B et D", "选A、C、E。", letters glossed in brackets
+                 ("A (iron deficiency), B (...) and D"), or the options' whole texts after such a lead-in
                  ("la réponse est : Vaccin anti-tuberculeux."). A list of texts must end its clause.
   tail_list      the list ends the response after a colon or a copula: "... yellow fever: A, C, E.",
                  "减毒活疫苗包括：A、B、E。", "生ワクチンは a, b, e です。".
   bare           the whole response is the list: "A, C", "AC.".
   complement     "All of the above except C", "除C以外都对": every option but those named (sets.py).
-  leading_list   the response opens with option numbers: "1, 2 and 4. Exercise lowers the risk ..." (sets.py).
+  leading_list   the response opens with option numbers: "1, 2 and 4. Exercise lowers the risk ..." (sets.py);
+                 (after bare) or with its answer, then explains: letters on a line of their own ("A\n\n…"), a
+                 sentence of two or more letters ("A and B. D is ..."), or of options' texts ("SIADHと…である。").
   letters_first  sentences open with lists (of letters, or of options' texts) and judge them: exactly one
                  list said to be correct or to be what the question asks (in its words), any other list
                  rejected: "A, B and E are live vaccines; C and D are not".
@@ -33,7 +36,8 @@ import re
 from ...items import Item
 from ._read import answer_lines, visible
 from .base import UNPARSED, Extraction
-from .options import option_at
+from .native import latin_letters, plain_quotes
+from .options import enumerated, option_at
 from .sets import complement, dangling, positions, withdrawn
 
 # not glued to a word, nor an elided French word ("La réponse est d'", cut off: "d'" is "de", not D)
@@ -44,7 +48,9 @@ _SEP = (r"(?:[ \t]*[,;/&+、，・][ \t]*(?:" + _CONJ + r"[ \t]+)?"  # "A, C", "
         r"|[ \t]+(?:" + _CONJ + r"[ \t]+)?"  # "A C", "A and C", "A et C", "A y C"
         r"|[ \t]*(?:和|及び|と)[ \t]*)")
 _FIRST = re.compile(r"(?P<tok>" + _TOKEN + r")")
-_NEXT = re.compile(_SEP + r"(?P<tok>" + _TOKEN + r")")
+# a bracketed gloss may follow each letter: "A (iron deficiency), B (thalassaemia trait) and D"
+_GLOSS = r"(?:[ \t]*+\([^()\n]{1,160}+\))?"
+_NEXT = re.compile(_GLOSS + _SEP + r"(?P<tok>" + _TOKEN + r")")
 _LEAD = re.compile(r"[\s*_`'\"“”]*(?:(?:options?|choices?|letters?)[ \t]*:?[ \t]*)?", re.IGNORECASE)
 _PHRASE = re.compile(
     r"(?i)\b(?:(?:the|my)\s+)?(?:(?:correct|right|true|final|best)\s+)*(?:answers?|options?|choices?|statements?)"
@@ -52,7 +58,9 @@ _PHRASE = re.compile(
     r"|réponses?\s+(?:correctes?|exactes?)?\s*(?:sont|est|:)\s*"
     r"|propositions?\s+(?:correctes?|exactes?|justes?|vraies?)\s*(?:sont|est|:)\s*"  # "Les propositions exactes sont"
     r"|respuestas?\s+(?:correctas?)?\s*(?:son|es|:)\s*|opci(?:ones|ón|on)\s+correctas?\s*(?:son|es|:)\s*"
-    r"|(?:正解|答え)\s*(?:は|:)\s*|(?:正确|正確)?(?:答案|选项|選項)\s*(?:是|为|為|:)\s*")
+    r"|(?:正解|答え)\s*(?:は|:)\s*|(?:正确|正確)?(?:答案|选项|選項)\s*(?:是|为|為|:)\s*"
+    # "选A、C、E。", "故选 B、D": choosing, at the start of a sentence
+    r"|(?:^|(?<=[。；;，,:\n]))[ \t]*+(?:故|应|應|所以|因此|本题|本題)?(?:选|選)(?:择|擇)?(?![项項])[ \t:]*+")
 # a JSON answer field holding a list: {"answer": ["A", "C"]}
 _JSON_LIST = re.compile(r"(?i)[\"']answers?[\"']\s*:\s*\[([^\[\]]{0,200}+)\]")
 # "A、B、C 都对", "A, C are all correct": the list, then a verdict on all of it
@@ -182,9 +190,34 @@ def _letters_first(shown: str, item: Item) -> str | None:
     return kept[0]
 
 
+_OWN_LINE = re.compile(r"[ \t*_]*+(?:\n|$)")
+_SENTENCE_END = re.compile(r"[ \t*_]*+(?:です|である|だ)?[ \t*_]*+(?:[.](?:[ \t\n]|$)|。)")
+
+
+def _opening(shown: str, item: Item) -> str | None:
+    """The response opens with its answer, then explains: a line of nothing but letters ("A\n\nSIADH
+    では…"), a sentence of two or more letters ("A and B. D is usually normocytic ..."), or a sentence of
+    nothing but options' texts ("SIADHと副腎皮質機能低下症である。"). Not every option in order (an echo of
+    the letters), not a letter opening a line of its option's text ("A. Iron deficiency"), and not when
+    the options are enumerated below."""
+    if len(enumerated(shown, item)) >= 2:
+        return None
+    tokens, end = _scan(shown)
+    answer = read_letters(shown, item) if tokens else None
+    if answer and not (_OWN_LINE.match(shown, end) or (len(answer) > 1 and _SENTENCE_END.match(shown, end))):
+        answer = None
+    if answer is None:
+        answer, end = _texts(shown, item)
+        answer = answer if answer and _SENTENCE_END.match(shown, end) else None
+    if answer is None or (len(answer.split(",")) == len(item.options) and len(item.options) > 1):
+        return None
+    return answer
+
+
 def parse_letters(text: str, item: Item) -> Extraction:
     """A set of option letters (see module doc), sorted: "A,C"."""
     shown, suffix = visible(text)
+    shown = latin_letters(plain_quotes(shown), item)
     lines = answer_lines(shown)
     for line in reversed(lines):
         if answer := read_letters(line, item):
@@ -215,6 +248,8 @@ def parse_letters(text: str, item: Item) -> Extraction:
         rest = rest[m.end():] if (m := _ALL_TRUE.match(rest)) else rest
         if not rest.strip(" \t\n.;:*_`'\"。"):
             return Extraction(answer, "bare" + suffix, False)
+    if answer := _opening(shown, item):
+        return Extraction(answer, "leading_list" + suffix, False)
     if answer := _letters_first(shown, item):
         return Extraction(answer, "letters_first" + suffix, False)
     if _GLUED_LOWER.fullmatch(shown) and (answer := read_letters(shown.upper(), item)):

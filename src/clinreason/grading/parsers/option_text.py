@@ -13,7 +13,8 @@ option_text   (mcq) the response names an option's text instead of its letter. C
               but an option's text with every later line only echoing the options ("クレアチニン\n\nA.
               ALT\nB. …"). Else the only option named (in English text, never in a sentence that rejects
               it), else a last line that is nothing but an option's text. A reply cut off mid-sentence
-              answers nothing here.
+              answers nothing here. An option's text may carry a slip in one longer word (fuzzy.py); a
+              Japanese/Chinese sentence commits with its verb ("…リファンピシンを用いる。").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from ...items import Item, TaskType
+from .fuzzy import near_mentions
 from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions, own_prefix
 from .phrases import (COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, VERDICT_NO,
                       VERDICT_YES)
@@ -46,10 +48,22 @@ _NOUN_REF = re.compile(rf"(?i)\([ \t]*+(?:{OPTION_NOUNS_LATIN}|{OPTION_NOUNS_CJK
 _BRACKETED = re.compile(r"(?i)\([ \t]*+(?:[^\W\d_]+[ \t:]*+)?([a-z])[ \t]*+\)")
 # negation in Chinese / Japanese ("不会", "没有", "生じない", "ではありません", "誤り")
 _NEGATION_CJK = re.compile(r"不|没|無|ない|ません|誤|错|錯|非")
+# a Japanese / Chinese sentence that commits to the option it names: "…にはリファンピシンを用いる。",
+# "…が適切である。", "首选丙硫氧嘧啶。" (the verb ends the sentence: "…を用いることもあるが" goes on)
+_COMMIT_CJK = re.compile(r"(?:を(?:用いる|使用する|投与する|選択する|選ぶ)|が(?:最も)?(?:適切|正しい|第一選択))"
+                         r"(?:である|です)?[ \t]*+[。.]?$|(?:首选|首選|应选用|應選用)")
 
 
 def _named(text: str, item: Item) -> set[str]:
-    return {letter for _, letter in option_mentions(text, item)}
+    """The options whose text `text` writes (a slip in one longer word allowed: fuzzy.py)."""
+    return {letter for _, letter in option_mentions(text, item)} | near_mentions(text, item)
+
+
+def _commits(sentence: str) -> bool:
+    s = sentence.strip()
+    if _COMMIT_CJK.search(s):
+        return not _NEGATION_CJK.search(s)
+    return bool(COMMIT_CUES.search(s)) and not NEGATIVE_CUES.search(s)
 
 
 def _cut_off(text: str) -> bool:
@@ -91,7 +105,7 @@ def rule_option_text(text: str, item: Item) -> str | None:
     named = [(s, _named(s, item)) for s in sentences]
     committed = set()
     for s, opts in named:
-        if len(opts) == 1 and not ENUM_LINE.match(s) and COMMIT_CUES.search(s) and not NEGATIVE_CUES.search(s):
+        if len(opts) == 1 and not ENUM_LINE.match(s) and _commits(s):
             committed |= opts
     if committed:
         return committed.pop() if len(committed) == 1 else None

@@ -29,7 +29,8 @@ _AFFIRM = re.compile(rf"(?:{VERDICT_YES}|definitely|indeed|final|answer|best)$")
 # a line holding nothing but an option marker so far: "A: ", "**(B)** "
 _MARKER_ONLY = re.compile(r"(?i)[ \t*_#>-]*+\(?[a-z][ \t]*+[.):]?[ \t*_]*+")
 # a Japanese polite ending after a letter ("正解は(a)です。") closes the sentence; it is no option text
-_COPULA = re.compile(r"(?:です|でした|である|だ|となります|になります|でしょう)[ \t]*+")
+# and so does a Hindi one ("सही उत्तर (ख) है।")
+_COPULA = re.compile(r"(?:です|でした|である|だ|となります|になります|でしょう|है|हैं|होगा|होगी)[ \t]*+।?[ \t]*+")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -80,6 +81,10 @@ def resolve(tok: str, item: Item, langs: set[str] | None = None) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+_CONJ = frozenset({"and", "et", "y", "e", "und"})
+_CONJ_ALT = r"(?:and|et|y|e|und)"
+
+
 @lru_cache(maxsize=4096)
 def _option_regex(option: str) -> re.Pattern | None:
     """An option's text at a position (markup before it skipped, not across a line), any spacing and
@@ -88,7 +93,9 @@ def _option_regex(option: str) -> re.Pattern | None:
     if not words:
         return None
     end = r"(?![a-z0-9])" if words[-1][-1:].isascii() else ""
-    return re.compile(r"(?:[^\w\n]|_)*+" + r"[\W_]++".join(map(re.escape, words)) + end, re.IGNORECASE)
+    # a conjunction inside the text may be written in the response's language: "parvus y tardus"
+    parts = [_CONJ_ALT if 0 < i < len(words) - 1 and w in _CONJ else re.escape(w) for i, w in enumerate(words)]
+    return re.compile(r"(?:[^\w\n]|_)*+" + r"[\W_]++".join(parts) + end, re.IGNORECASE)
 
 
 def option_at(text: str, pos: int, item: Item, key: str | None = None) -> tuple[str, int] | None:

@@ -15,14 +15,16 @@ import re
 YNM_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {"yes": ("yes",), "no": ("no",), "maybe": ("maybe",)},
     "zh": {"yes": ("是", "是的"), "no": ("否", "不是"), "maybe": ("可能",)},
-    "ja": {"yes": ("はい",), "no": ("いいえ",), "maybe": ("わからない", "分からない")},
+    "ja": {"yes": ("はい",), "no": ("いいえ",), "maybe": ("わからない", "分からない", "どちらとも言えない", "どちらともいえない")},
     "fr": {"yes": ("oui",), "no": ("non",), "maybe": ("peut-être", "peut-etre", "peut être")},
     # "si" without its accent is also "if" (es/fr/it): not accepted
     "es": {"yes": ("sí",), "no": ("no",), "maybe": ("quizás", "quizá", "quizas", "tal vez")},
     "pt": {"yes": ("sim",), "no": ("não",), "maybe": ("talvez",)},
     "it": {"yes": ("sì",), "no": ("no",), "maybe": ("forse",)},
     "de": {"yes": ("ja",), "no": ("nein",), "maybe": ("vielleicht",)},
-    "hi": {"yes": ("हाँ", "हां"), "no": ("नहीं",), "maybe": ("शायद",)},
+    # "जी हाँ" / "जी नहीं": the polite forms (ja "どちらとも言えない", can't say either way, is a maybe)
+    "hi": {"yes": ("हाँ", "हां", "जी हाँ", "जी हां"), "no": ("नहीं", "जी नहीं"), "maybe": ("शायद",)},
+    "ar": {"yes": ("نعم",), "no": ("لا",), "maybe": ("ربما",)},
 }
 
 # written form (lowercase) -> "yes" / "no" / "maybe"; and -> the languages that write it
@@ -51,6 +53,9 @@ ANSWER_LABELS = (
     "resposta", "resposta final", "resposta correta", "risposta", "risposta finale", "risposta corretta",
     "antwort", "richtige antwort", "endgültige antwort", "lösung", "ответ", "правильный ответ",
     "उत्तर", "सही उत्तर", "अंतिम उत्तर", "conclusion",
+    "alternativa correta", "alternativa", "opção correta", "resposta certa",
+    # Arabic: "the (correct) answer (is)"
+    "الإجابة", "الإجابة الصحيحة", "الإجابة الصحيحة هي", "الإجابة هي", "الجواب", "الجواب الصحيح", "الجواب هو",
 )
 ANSWER_LABEL_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(ANSWER_LABELS, key=len, reverse=True))
 
@@ -62,6 +67,10 @@ PHRASE_LEADINS_LATIN = (
     r"(?:réponse|option|proposition)(?:\s+(?:correcte|finale|exacte))?\s+est(?:\s+(?:la|le))?",
     r"je\s+(?:choisis|choisirais|choisirai|retiens)(?:\s+(?:la\s+réponse|l['’]option|la\s+proposition))?",
     r"(?:resposta|alternativa)(?:\s+(?:correta|final))?\s+é(?:\s+(?:a|o))?",
+    # a label in mid-paragraph: "... no adulto. Alternativa correta: letra A.", "Opción correcta: B"
+    r"(?:resposta|alternativa|op[çc][ãa]o|respuesta|opci[oó]n|réponse)\s+(?:correta|certa|correcta|correcte|final|finale)"
+    r"(?=[ \t]*+:)",
+    r"(?:ال)?(?:إجابة|جواب)(?:\s+(?:ال)?صحيح[ةه]?)?\s+(?:هي|هو)",
     r"risposta(?:\s+(?:corretta|giusta|finale))?\s+è(?:\s+la)?",
     r"antwort\s+ist",
     r"उत्तर\s+है",

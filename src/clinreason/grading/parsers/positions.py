@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ...items import Item, TaskType
+from .options import option_at
 
 # ordinal words by language -> position (the masculine and feminine forms where they differ)
 ORDINALS: dict[str, int] = {}
@@ -73,3 +74,26 @@ def read_position(text: str, pos: int, item: Item) -> tuple[str, int] | None:
         n = int(cjk) if cjk.isdigit() else _CJK_NUMBERS[cjk]
     key = position_key(n, item)
     return (key, m.end()) if key else None
+
+
+_NUMBER_MARK = re.compile(r"[ \t*_]*+\(?(?P<num>\d{1,2})[.)][ \t*_]*+")
+
+
+def renumbered(text: str, pos: int, item: Item) -> tuple[str, int] | None:
+    """(option key, end) for "2) Protamine sulfate" at `pos`: a number, then an option's text. The text
+    decides when the number agrees with it: the option's place in the item, or the number the response
+    itself gave that text in a list of its own ("1) Vitamin K ...\n2) Protamine sulfate ..."). A number
+    that agrees with neither gives (CONFLICT-worthy) key None with the end."""
+    m = _NUMBER_MARK.match(text, pos) if item.task == TaskType.mcq else None
+    got = option_at(text, m.end(), item) if m else None
+    if not got:
+        return None
+    key, end = got
+    n = int(m.group("num"))
+    if position_key(n, item) == key:
+        return key, end
+    for line in re.finditer(rf"(?m)^[ \t*_#>-]*+\(?{n}[.)]", text[:pos]):
+        own = option_at(text, line.end(), item)
+        if own and own[0] == key:
+            return key, end
+    return None, end

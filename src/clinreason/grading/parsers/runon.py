@@ -42,6 +42,25 @@ def looping(text: str, item: Item) -> bool:
     return False
 
 
+# "选项：" / "Options:" opening the response: the header of the item's list of options, echoed
+_OPTIONS_HEADER = re.compile(r"(?i)[ \t*_#>]*+(?:选项|選項|選択肢|options|choices|opciones)[ \t*_]*+:[ \t*_]*+")
+
+
+def options_echo(text: str, item: Item) -> bool:
+    """The response is an options header ("选项：") and then nothing but option lines, each an option's
+    letter with its own text ("A. 可能继发甲亢" over and over): an echo of the list, no choice."""
+    m = _OPTIONS_HEADER.match(text)
+    lines = [line for line in text[m.end():].split("\n") if line.strip()] if m else []
+    return bool(lines) and all(_echoes(line, item) for line in lines)
+
+
+def _echoes(line: str, item: Item) -> bool:
+    m = ENUM_LINE.match(line)
+    key = option_key(m.group(1), item) if m else None
+    own = option_at(line, m.end(), item, key=key) if key else None
+    return bool(own) and not line[own[1]:].strip(" \t*_.。;；")
+
+
 def restates(block: str, item: Item) -> bool:
     """`block` repeats the asked question (most of its first 40 longer words), not a new one."""
     words = [w for w in norm(item.question).split() if len(w) >= 4][:40]

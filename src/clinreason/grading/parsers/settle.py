@@ -21,7 +21,9 @@ _CORRECTION = (
     # mistake, "(I) change (my answer)"
     r"|लेकिन|परंतु|परन्तु|रुकिए|रुको|सुधार|दरअसल|गलती|बदलता|बदलती|बदल\s*रहा|बदल\s*रही"
 )
-_CONCLUSION = (r"\b(?:therefore|thus|hence|so|conclu\w*|summary|overall|final(?:ly)?|ultimately|choose|select|pick|decide)\b"
+# ("overall" only as a sentence adverb, "Overall, ...": "overall metabolic balance" concludes nothing)
+_CONCLUSION = (r"\b(?:therefore|thus|hence|so|conclu\w*|summary|overall(?=[ \t]*+,)|final(?:ly)?|ultimately|choose|select"
+               r"|pick|decide)\b"
                r"|इसलिए|अतः|निष्कर्ष|अंततः")
 _RECONSIDER = re.compile(rf"(?i){_CORRECTION}|{_CONCLUSION}")
 _CORRECTS = re.compile(rf"(?i){_CORRECTION}")

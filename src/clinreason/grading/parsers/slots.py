@@ -18,7 +18,7 @@ import unicodedata
 from ...items import Item, TaskType
 from .options import (CONNECTIVES, garbled, gloss_owners, is_letter, labelled, norm, option_at, option_key,
                       option_mentions, own_prefix, resolve, word_class)
-from .positions import read_position
+from .positions import read_position, renumbered
 from .phrases import OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, WORD_CLASS, YNM_ALT
 
 CONFLICT = "<conflict>"  # what a rule returns for "answered, but not one answer"; never a real answer
@@ -38,7 +38,7 @@ SLOT = OPEN + NOUN + OPEN + r"[ \t]*+" + _ARTICLE + TOK + CLOSE
 _SLOT = re.compile(r"(?i)[ \t]*+(?:\n[ \t]*+){0,3}" + SLOT)
 
 _QUOTES = tuple("'‘`\"“")
-_PUNCT_PHRASE = ".,:;!?-–—。、।"  # "the answer is C." / "C, because" / "C - Nitroglycerin"
+_PUNCT_PHRASE = ".,:;!?-–—。、।،؛"  # (the last two: the Arabic comma and semicolon)  # "the answer is C." / "C, because" / "C - Nitroglycerin"
 _PUNCT_LEADING = ".:-–—।"  # an opening "A, B and C are ..." is a list, not an answer: no comma here
 _AFTER_PUNCT = " \t\n*_`'\"”’)]"  # "C." must end there: "e.g." is not option E
 
@@ -57,7 +57,8 @@ _LINE_END = re.compile(r"[ \t*_`'\"”’)\]]*+[.,;:!?。]?[ \t*_]*+(?:\n|$)")
 _CLAUSE_LETTER = re.compile(
     r"([^.;\n()]{1,120}?)\([ \t]*+(?:option[ \t]++)?([a-z])[ \t]*+\)(?=[ \t*_]*+(?:[.,;:!?\n。、]|$))", re.IGNORECASE
 )
-_PAREN_LETTER = re.compile(r"(?i)[ \t]*+\([ \t]*+(?:option[ \t]++)?([a-z])[ \t]*+\)")
+# "Nitroglycerin (B)", "la colchicine (réponse B)": the letter an option's text is given with
+_PAREN_LETTER = re.compile(r"(?i)[ \t]*+\([ \t]*+(?:(?:option|choice|answer|réponse|respuesta|resposta)[ \t]++)?([a-z])[ \t]*+\)")
 _SEP = re.compile(r"[ \t]*+(?P<sep>[.:\-–—=(]?)")
 # "the answer is none of the above" / "ANSWER: None" / "N/A": an answer that is no option.
 _NONE = re.compile(
@@ -225,6 +226,8 @@ def read_slot(text: str, pos: int, item: Item, *, langs: set[str] | None = None,
         return None
     if (position := read_position(text, pos, item)) is not None:
         return check_position(text, *position, item)
+    if (numbered := renumbered(text, pos, item)) is not None:
+        return numbered[0] or CONFLICT  # "Correct choice: 2) Protamine sulfate"
     start = pos + len(text[pos : pos + 200]) - len(text[pos : pos + 200].lstrip())
     return read_text(text, start, item)
 

@@ -8,6 +8,9 @@
 The row whose verdict is yes (✅, "Correct", "Yes") is the answer, when every option has a row, each
 row has exactly one verdict cell, and exactly one row says yes. Two rows saying yes, or a row without
 a verdict, commit to nothing (the table compares; it doesn't choose).
+
+A two-cell row whose first cell is the word for the answer ("| Option | C |", "| Final answer | **B** |")
+is an answer line written as a table row (read with rule "answer_label").
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ import re
 
 from ...items import Item, TaskType
 from .options import option_key
+from .slots import parse_value
 from .phrases import VERDICT_NO, VERDICT_YES
 
 _ROW = re.compile(r"(?m)^[ \t>]*+\|(.*)\|[ \t]*+$")
 _RULER = re.compile(r"[ \t:\-]*+")
 # the first cell names the option: "A", "A. Cobalamin", "**(B)** Thiamine", "Option C"
 _MARKER = re.compile(r"(?i)[ \t*_`]*+(?:(?:option|choice)[ \t]++)?\(?([a-z])(?![a-z0-9])\)?[.):]?[ \t*_`]*+")
+_ANSWER_ROW = re.compile(
+    r"(?im)^[ \t>]*+\|[ \t*_`]*+(?:(?:final|correct|chosen|best)[ \t]++)?(?:answer|option|choice)[ \t*_`:]*+\|"
+    r"(?P<value>[^|\n]*+)\|[ \t]*+$"
+)
 _VERDICT = re.compile(rf"(?i)[ \t*_`]*+(?:(?P<yes>{VERDICT_YES})|(?P<no>{VERDICT_NO}))[ \t*_`.!]*+")
 
 
@@ -53,3 +61,14 @@ def rule_option_table(text: str, item: Item) -> str | None:
         return None
     chosen = [k for k, v in verdicts.items() if v[0]]
     return chosen[0] if len(chosen) == 1 else None
+
+
+def answer_rows(text: str, item: Item) -> list[tuple[int, int, str]]:
+    """(start, end, answer) of each "| Option | C |" row whose value cell is one answer (or CONFLICT);
+    a header ("| Option | Finding |") holds no answer and is skipped."""
+    found = []
+    for m in _ANSWER_ROW.finditer(text) if "|" in text else ():
+        got = parse_value(m.group("value"), item)
+        if got is not None:
+            found.append((m.start(), m.end(), got))
+    return found
