@@ -69,10 +69,16 @@ MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick
 # an options header echoed): 100/100/99.4/100/100/100/100% (heldout6 120/120), no wrong or false pick anywhere.
 # heldout7 (113 rows, a seventh fresh split by an
 # independent labeller: 10 published, 21 SmolLM2, 82 authored; 13 languages) was first measured after round 7:
-# 86/113 = 76.1%, 1 wrong pick, 5 false picks (published 10/10, SmolLM2 20/21, authored 56/82).
+# 86/113 = 76.1%, 1 wrong pick, 5 false picks (published 10/10, SmolLM2 20/21, authored 56/82); it was promoted
+# to development in round 8. Round 8 (general rules for its shapes: undecided replies, "either B or E", a letter
+# against the option its clause states, a numbered question of the model's own opening the response, ranked
+# candidates, "which leaves A", German/Hindi/Vietnamese/Spanish lead-ins, options named by their words in short
+# replies in ten languages, "None of the listed ..." for a "None of the above" option, "Correct: A, B, D" lines,
+# French articles before option texts, an explanation reviewing the distractors): 100/100/99.4/100/100/100/100/100%
+# (heldout7 113/113), no wrong or false pick anywhere.
 # (agreement, max wrong picks, max false picks)
 FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
-          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (0.761, 1, 5)}
+          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (1.0, 0, 0)}
 
 
 @dataclass

@@ -29,7 +29,8 @@ import re
 from ...items import Item, TaskType
 from .phrases import COMMIT_CUES, NEGATIVE_CUES, PHRASE_LEADINS_CJK, PHRASE_LEADINS_LATIN
 from .positions import ORDINAL_ALT, ORDINALS, position_key
-from .options import ENUM_LINE, is_letter, norm, option_at, resolve
+from .indecision import named_other, undecided
+from .options import ENUM_LINE, gloss_owners, is_letter, norm, option_at, resolve
 from .slots import CLOSE, CONFLICT, OPEN, TOK, check_position, read_slot
 
 Occurrence = tuple[int, int, str]  # (start, end, answer or CONFLICT)
@@ -49,7 +50,7 @@ _PHRASE = re.compile(
     r"|(?:(?m:^)[ \t*_#>]*+|(?<=:)[ \t]*+)(?:réponse|respuesta|resposta|risposta)(?=[ \t]++\(?[a-z]\)?[.):](?:[ \t]|$))"
     r"|\bfinal[ \t*_]*+:"  # "..., so scratch that. Final: C."
     r"|\bi(?:['’]d|['’]ll|['’]m|\s+am|\s+would|\s+will|\s+should|\s+must)?(?:\s+(?:therefore|thus|then|definitely|probably))?"
-    r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend|going\s+with|(?:stay|stick)(?:ing)?\s+with)"
+    r"\s+(?:choose|select|pick|go\s+with|opt\s+for|recommend|going\s+with|(?:stay|stick)(?:ing)?\s+with|answer)"
     # looser: "the most appropriate next step would be B) ...": only an explicitly marked letter counts
     r"|(?P<loose>\b(?:most\s+(?:likely|appropriate|accurate|probable|suitable|effective|(?P<desc>typical|common|characteristic))"
     r"|best|correct|preferred|that\s+(?:best\s+)?fits(?:\s+best)?)"
@@ -92,6 +93,9 @@ _HEDGE_END = re.compile(r"(?i)[ \t*_]*+(?:$|[\n.,;:!?。，]|(?:though|although|
 # "..., but C is equally plausible": a hedge that puts another option on a par is no single answer
 _EQUALLY = re.compile(r"(?i)\b(?:equally|just\s+as|as\s+(?:likely|plausible|good)|igualmente|tan\s+(?:probable|válid)|aussi"
                       r"\s+(?:probable|plausible))\b")
+# "Most likely C (thiamine), then A": a gloss of the hedged letter; "Probably C, or A": two answers
+_HEDGE_GLOSS = re.compile(r"[ \t]*+\([^()\n]{1,80}+\)")
+_OR_LETTER = re.compile(r"(?i)[ \t*_]*+,?[ \t]*+(?:or|and)\s+(?:option\s+)?\(?[a-z]\)?(?![a-z0-9])")
 _NEXT_LINE = re.compile(r"[^\n]{0,400}+\n(?:[ \t]*+\n){0,3}+")  # bounded: keeps long lines linear
 
 # Letter-first. Negations ("C is not correct") and "C is the most likely to ..." don't match.
@@ -119,7 +123,8 @@ _LETTER_FIRST_BEFORE = re.compile(r"(?i)(?:[\n.!?:;,]|\b(?:so|thus|therefore|hen
 # "只有选项B是对的" (only B is right): 对 needs the noun or the particle, and no question after it ("B是对的吗")
 _LETTER_FIRST_CJK = re.compile(
     r"(?i)(?:(?P<noun>选项|選項)|(?<!\w))(?P<tok>[a-z])(?![a-z0-9])[ \t]*+(?P<particle>是|为|為|が)?"
-    r"(?:正确|正確|最佳|正解|正しい|(?P<right>(?:对|對)的?+)(?![吗嗎?？]))"
+    r"(?:正确|正確|最佳|正解|正しい|(?P<right>(?:对|對)的?+)(?![吗嗎?？])"
+    r"|(?P<most>最も(?:考えられ|疑われ|可能性が高|適切|ふさわし)))"
 )
 # "Between B and C, C is more likely": the pick of one of two options just named
 _BETWEEN = re.compile(
@@ -194,10 +199,15 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
             if not slot.group("close") and not option_at(text, slot.end(), item, key=got):
                 continue
         if m.group("hedge") and by_letter:
-            if not _HEDGE_END.match(text, slot.end()):
+            gloss = _HEDGE_GLOSS.match(text, slot.end())
+            owners = gloss_owners(gloss.group().strip(" \t()"), item) if gloss else set()
+            end = gloss.end() if gloss and owners <= {got} else slot.end()  # (a gloss of another option: no pick)
+            if not _HEDGE_END.match(text, end):
                 continue  # "I think B is less likely": a letter in prose, not a pick
-            rest = re.split(r"[.!?\n。]", text[slot.end() : slot.end() + 300], maxsplit=1)[0]
-            got = CONFLICT if _EQUALLY.search(rest) else got
+            rest = re.split(r"[.!?\n。]", text[end : end + 300], maxsplit=1)[0]
+            got = CONFLICT if _EQUALLY.search(rest) or _OR_LETTER.match(rest) else got
+        if by_letter and m.group("sep") is not None and named_other(text, m.start(), got, item):
+            got = CONFLICT  # "Thiamine deficiency is the cause, so the answer is F" (thiamine is C)
         if by_letter and _list_intro(text, slot.end(), item):
             # (a lead-in with the options listed on the lines below it echoes the question: "下列说法正确的是\nA. …")
             if m.group(0).rstrip().endswith(":") or m.group("sep") in (":", "") or "\n" in text[m.start() : slot.start()]:
@@ -224,6 +234,8 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
         answer = resolve(m.group("tok"), item)
         opens_line = _LINE_OPENING.search(text, max(0, m.start() - 20), m.start())
         marked = m.group("noun") or m.group("particle")
+        if m.group("most") and m.group("particle") != "が":
+            continue  # "cが最も考えられます" (c is the most likely) needs its particle
         if answer is not None and (marked or (not opens_line and not m.group("right"))):
             found.append((m.start(), m.end(), answer))
     for m in _BETWEEN.finditer(text):
@@ -231,6 +243,7 @@ def rule_answer_phrase(text: str, item: Item) -> list[Occurrence]:
         if answer is not None and m.group("tok") in (m.group("one"), m.group("two")) and m.group("one") != m.group("two"):
             found.append((m.start(), m.end(), answer))
     found += _cjk_stem(text, item)
+    found += undecided(text, item)
     found += _ordinal_first(text, item)
     return sorted(found)
 

@@ -74,7 +74,7 @@ from .native import latin_letters, plain_quotes
 from .option_text import finished_review, rule_option_line, rule_option_ref, rule_option_review, rule_option_text
 from .options import ENUM_LINE, is_letter, normalize, option_key
 from .phrases import ANSWER_LABEL_ALT
-from .runon import generated, looping, options_echo, restates
+from .runon import foreign_question, generated, looping, options_echo, restates
 from .settle import settle
 from .tables import answer_rows, rule_option_table
 from .yes_no import rule_yes_no_maybe
@@ -242,7 +242,8 @@ def extract_answer(text: str, item: Item) -> Extraction:
     if not visible:
         # only thinking: look for an answer stated inside it, marked as such
         visible, suffix = THINK_TAG.sub("\n", text).strip(), "@think"
-    echo = looping(visible, item) or options_echo(visible, item)  # a loop, or the list of options echoed
+    # a loop, the list of options echoed, or a question of the model's own opening the response
+    echo = looping(visible, item) or options_echo(visible, item) or foreign_question(visible, item)
     got = _read(visible, item) if visible and not echo else None
     if suffix and got and _cut_off_doubting(visible):
         return UNPARSED  # thinking cut off while doubting its tentative answer: nothing committed

@@ -38,7 +38,7 @@ from ._read import answer_lines, visible
 from .base import UNPARSED, Extraction
 from .native import latin_letters, plain_quotes
 from .options import enumerated, option_at
-from .sets import complement, dangling, positions, withdrawn
+from .sets import complement, dangling, one_pick, positions, withdrawn
 
 # not glued to a word, nor an elided French word ("La réponse est d'", cut off: "d'" is "de", not D)
 _TOKEN = r"(?<![A-Za-z0-9])[(\[]?(?:[A-Z]{1,26}|[a-z](?!['’]$))[)\]]?(?![A-Za-z0-9]|['’][^\W\d_])"
@@ -55,7 +55,9 @@ _LEAD = re.compile(r"[\s*_`'\"“”]*(?:(?:options?|choices?|letters?)[ \t]*:?[
 _PHRASE = re.compile(
     r"(?i)\b(?:(?:the|my)\s+)?(?:(?:correct|right|true|final|best)\s+)*(?:answers?|options?|choices?|statements?)"
     r"(?:\s+(?:correct|exactes?|correctes?))?\s*(?:are|is|would\s+be|:|=)\s*"
-    r"|réponses?\s+(?:correctes?|exactes?)?\s*(?:sont|est|:)\s*"
+    r"|réponses?\s+(?:correctes?|exactes?|justes?|vraies?|bonnes?)?\s*(?:sont|est|:)\s*"
+    # a verdict line: "Correct: A, B, D" (over "Incorrect: C, E")
+    r"|(?m:^)[ \t*_#>-]*+(?:correct|true|vraies?|correctes?|正しい|正确|正確)[ \t*_]*+:[ \t*_]*+"
     r"|propositions?\s+(?:correctes?|exactes?|justes?|vraies?)\s*(?:sont|est|:)\s*"  # "Les propositions exactes sont"
     r"|respuestas?\s+(?:correctas?)?\s*(?:son|es|:)\s*|opci(?:ones|ón|on)\s+correctas?\s*(?:son|es|:)\s*"
     r"|(?:正解|答え)\s*(?:は|:)\s*|(?:正确|正確)?(?:答案|选项|選項)\s*(?:是|为|為|:)\s*"
@@ -66,11 +68,14 @@ _JSON_LIST = re.compile(r"(?i)[\"']answers?[\"']\s*:\s*\[([^\[\]]{0,200}+)\]")
 # "A、B、C 都对", "A, C are all correct": the list, then a verdict on all of it
 _ALL_TRUE = re.compile(r"(?i)\s*(?:(?:are\s+)?all\s+(?:correct|true|right)|(?:都|均|全部?|すべて|全て)\s*(?:对|對|正确|正確|正しい))")
 _CLAUSE_END = re.compile(r"[ \t*_`'\")\]]*+(?:$|[.,;:!?。\n])")
-_TEXT_END = re.compile(r"[ \t*_`'\"”’)\]]*+(?:$|[.;!?。\n])")
+_TEXT_END = re.compile(r"[ \t*_`'\"”’)\]]*+(?:$|[.;!?。\n]|:(?=\s))")  # (": " goes on to explain the list)
+# an article before an option's text: "l'apixaban, le rivaroxaban et le dabigatran"
+_ARTICLE = re.compile(r"(?i)[ \t]*+(?:l['’]|(?:le|la|les|du|des|the|el|los|las|der|die|das)[ \t]++)")
 _GLUED_LOWER = re.compile(r"[a-z]{2,10}+[.。]?")
 # The list closing the response after a colon or a copula: "...: A, C, E.", "减毒活疫苗包括：A、B、E。",
 # "生ワクチンは a, b, e です。", "The live ones are A, B and E."
 _TAIL_MARK = re.compile(r"(?i)(?::|\b(?:are|is|include|sont|son)\b|は|是|为|為|包括)[ \t]*+")
+_WRONG_BEFORE = re.compile(r"(?i)(?:\b(?:incorrect|wrong|false|faux|fausses?|incorrectas?|falsch)|不正确|错误|誤り)[ \t*_]*+$")
 _TAIL_END = re.compile(r"[ \t*_`'\"”)\]]*+(?:です|である|だ)?[ \t*_`.。!！]*+")
 # A list opening a sentence with a predicate: "A, B and E are live vaccines; C and D are not."
 _CLAUSE_START = re.compile(r"(?:^|(?<=[.;!?\n。；]))[ \t*_>-]*+")
@@ -141,20 +146,27 @@ def read_texts(text: str, item: Item) -> str | None:
 def _texts(text: str, item: Item, start: int = 0) -> tuple[str | None, int]:
     """The options whose whole texts `text` lists at `start` ("A,C"), and where the list ends."""
     pos, letters = _LEAD.match(text, start).end(), set()
-    while got := option_at(text, pos, item):
+    while got := option_at(text, pos, item) or _after_article(text, pos, item):
         letters.add(got[0])
         sep = re.match(_SEP, text[got[1]:])
-        if not sep or not option_at(text, got[1] + sep.end(), item):
+        if not sep or not (option_at(text, got[1] + sep.end(), item) or _after_article(text, got[1] + sep.end(), item)):
             pos = got[1]
             break
         pos = got[1] + sep.end()
     return (",".join(sorted(letters)) if letters else None), pos
 
 
+def _after_article(text: str, pos: int, item: Item) -> tuple[str, int] | None:
+    m = _ARTICLE.match(text, pos)
+    return option_at(text, m.end(), item) if m else None
+
+
 def _tail(shown: str, item: Item) -> str | None:
     """The list that ends the response after a colon or copula (the last such mark that holds one)."""
     for m in reversed(list(_TAIL_MARK.finditer(shown[-300:]))):
         start = len(shown) - len(shown[-300:]) + m.end()
+        if _WRONG_BEFORE.search(shown, max(0, start - 40), start - len(m.group())):
+            continue  # "Incorrect: C, E": the list of wrong options
         tokens, end = _scan(shown[start:])
         if tokens and _TAIL_END.fullmatch(shown, start + end) and (answer := read_letters(shown[start:], item)):
             return answer
@@ -250,7 +262,7 @@ def parse_letters(text: str, item: Item) -> Extraction:
             return Extraction(answer, "bare" + suffix, False)
     if answer := _opening(shown, item):
         return Extraction(answer, "leading_list" + suffix, False)
-    if answer := _letters_first(shown, item):
+    if answer := _letters_first(shown, item) or one_pick(shown, item):
         return Extraction(answer, "letters_first" + suffix, False)
     if _GLUED_LOWER.fullmatch(shown) and (answer := read_letters(shown.upper(), item)):
         return Extraction(answer, "bare" + suffix, False)  # "ac": lowercase letters written together

@@ -23,6 +23,7 @@ import re
 
 from ...items import Item, TaskType
 from .fuzzy import near_mentions
+from .option_words import affirmed_once, named_by_words, none_option
 from .options import ENUM_LINE, enumerated, norm, option_at, option_key, option_mentions, own_prefix
 from .phrases import (COMMIT_CUES, NEGATIVE_CUES, OPTION_NOUNS_CJK, OPTION_NOUNS_LATIN, TRAILING_COPULA, VERDICT_NO,
                       VERDICT_YES)
@@ -42,7 +43,7 @@ _VERDICT = re.compile(rf"(?i)(?:(?P<yes>{VERDICT_YES})|(?P<no>{VERDICT_NO}))(?![
 _NUMBERED = re.compile(r"[ \t*_#>-]*+\d{1,2}[.)][ \t]")
 # a line echoing an option: its letter with a marker, or a lone letter (an echo cut off)
 _ECHO_LINE = re.compile(r"(?i)[ \t*_#>-]*+\(?[a-z](?:[.):、]|[ \t]*+$)")
-_TERMINAL = ".!?。！？)]*_\"'”’`>"
+_TERMINAL = ".!?。！？)]*_\"'”’`>।؟"  # (the Devanagari danda and the Arabic question mark end sentences too)
 # "(option c)", "(選択肢c)": a reference that names the option noun, not a bare "(c)"
 _NOUN_REF = re.compile(rf"(?i)\([ \t]*+(?:{OPTION_NOUNS_LATIN}|{OPTION_NOUNS_CJK})[ \t:]*+([a-z])[ \t]*+\)")
 _BRACKETED = re.compile(r"(?i)\([ \t]*+(?:[^\W\d_]+[ \t:]*+)?([a-z])[ \t]*+\)")
@@ -99,9 +100,9 @@ def rule_option_text(text: str, item: Item) -> str | None:
     if len(lines) >= 2 and all(_NUMBERED.match(line) and _named(line, item) for line in lines):
         return None  # "1. 4, increases\n2. 1, increases ...": the options echoed as a numbered list
     letters = _named(text, item)
-    if not letters:
-        return None
     sentences = [s for s in _SENTENCE_SPLIT.split(text) if s and any(ch.isalnum() for ch in s)]
+    if not letters:
+        return _short_reply(text, sentences, item, named_by_words)
     named = [(s, _named(s, item)) for s in sentences]
     committed = set()
     for s, opts in named:
@@ -118,7 +119,11 @@ def rule_option_text(text: str, item: Item) -> str | None:
         if {option_key(x, item) for x in _BRACKETED.findall(text)} - {None, letter}:
             return None  # "Vasodilators help (option C), and so does aspirin (D).": another option pointed at
         rejected = any(letter in opts and NEGATIVE_CUES.search(s) for s, opts in named)
-        return None if rejected else letter
+        if not rejected or (item.language or "en") == "en":
+            return None if rejected else letter
+    # another language ("no Brasil" rejects nothing): a short reply, read with its own negations (option_words.py)
+    if len(letters) == 1 and (got := _short_reply(text, sentences, item, _named)) is not None:
+        return got
     last, opts = named[-1] if named else ("", set())
     if len(opts) == 1 and not ENUM_LINE.match(last):
         letter = next(iter(opts))
@@ -127,6 +132,25 @@ def rule_option_text(text: str, item: Item) -> str | None:
             return letter  # the last line is nothing but an option's text: "Nitroglycerin." (and no other line
             # is nothing but another option's text: "<C's text>\n\n<D's text>" states two)
     return None
+
+
+# a letter pointed at in brackets: "(C)", "(option C)"; not any bracketed word ending in a letter
+_LETTER_REF = re.compile(rf"(?i)\([ \t]*+(?:(?:{OPTION_NOUNS_LATIN})[ \t]++)?([a-z])[ \t]*+\)")
+
+
+def _short_reply(text: str, sentences: list[str], item: Item, naming) -> str | None:
+    """(round 8) A short reply (up to 600 characters) naming one option, in any language of NEGATIONS, in
+    sentences that negate nothing: "O principal vetor ... é o mosquito Aedes aegypti.", "...表现为小细胞低色素性
+    贫血，…" (not an option's text as a heading on a line of its own); naming none, "None of the listed drugs
+    is ..." is the "None of the above" option. No letter pointed at, no review, no list of options, not cut off."""
+    if len(text) > 600 or _cut_off(text) or _REVIEW.search(text) or enumerated(text, item) or _LETTER_REF.search(text):
+        return None
+    lines = [line for line in text.split("\n") if line.strip()]
+    texts = {norm(v) for v in item.options.values()}
+    if len(lines) >= 2 and any(norm(TRAILING_COPULA.sub("", line.strip(" \t*_#>"))) in texts for line in lines):
+        return None  # "ラベタロール\n\n冠攣縮を悪化させる。": an option as a heading, then a discussion of it
+    named = [naming(s, item) for s in sentences]
+    return affirmed_once(sentences, named, item) if any(named) else none_option(text, item)
 
 
 def rule_option_ref(text: str, item: Item) -> str | None:

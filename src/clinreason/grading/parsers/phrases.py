@@ -25,6 +25,8 @@ YNM_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     # "जी हाँ" / "जी नहीं": the polite forms (ja "どちらとも言えない", can't say either way, is a maybe)
     "hi": {"yes": ("हाँ", "हां", "जी हाँ", "जी हां"), "no": ("नहीं", "जी नहीं"), "maybe": ("शायद",)},
     "ar": {"yes": ("نعم",), "no": ("لا",), "maybe": ("ربما",)},
+    # Vietnamese: "có thể" (maybe) is matched before "có" (yes), the alternation being longest first
+    "vi": {"yes": ("có",), "no": ("không",), "maybe": ("có thể",)},
 }
 
 # written form (lowercase) -> "yes" / "no" / "maybe"; and -> the languages that write it
@@ -56,6 +58,8 @@ ANSWER_LABELS = (
     "alternativa correta", "alternativa", "opção correta", "resposta certa",
     # Arabic: "the (correct) answer (is)"
     "الإجابة", "الإجابة الصحيحة", "الإجابة الصحيحة هي", "الإجابة هي", "الجواب", "الجواب الصحيح", "الجواب هو",
+    # Vietnamese "(the correct) answer"; "Verdict — No." heads a conclusion line like "Answer:"
+    "đáp án", "đáp án đúng", "verdict",
 )
 ANSWER_LABEL_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(ANSWER_LABELS, key=len, reverse=True))
 
@@ -73,7 +77,15 @@ PHRASE_LEADINS_LATIN = (
     r"(?:ال)?(?:إجابة|جواب)(?:\s+(?:ال)?صحيح[ةه]?)?\s+(?:هي|هو)",
     r"risposta(?:\s+(?:corretta|giusta|finale))?\s+è(?:\s+la)?",
     r"antwort\s+ist",
+    # "I'd eliminate B, C and D ... which leaves A."
+    r"(?:which|that|this)\s+leaves(?:\s+(?:us\s+with|only|just))?",
+    # "Damit lautet die Lösung A", "Die richtige Antwort lautet B"
+    r"(?:lösung|antwort)\s+lautet|lautet\s+(?:die\s+)?(?:richtige\s+)?(?:lösung|antwort)",
+    # "es la opción "D"" after "el resultado"/"la respuesta" in the same clause (no "no" in it)
+    r"(?:resultado|respuesta)(?:[^.\nn]|n(?!o\b)){0,60}?\bes\s+la\s+opci[oó]n",
     r"उत्तर\s+है",
+    # "इसलिए उत्तर B है": the letter between the noun and the copula (a copula must follow it)
+    r"उत्तर(?=[ \t]*+\(?[a-z]\)?[ \t]*+(?:है|हैं|होगा|होगी))",
     r"सही\s+(?:विकल्प|उत्तर)",
     r"ответ\s*(?:[-—:]|это)",
 )
@@ -83,7 +95,7 @@ PHRASE_LEADINS_LATIN = (
 # most likely option (its letter, or a clause ending in its letter, must follow). A conclusion states the
 # answer too: "結論としては「いいえ」です", "结论是 B" (but not "结论是否可靠": 否 glued to prose is no token).
 # After rejecting others, "正确的是 C" (the correct one is C) and "不是 A，而是 C" (not A but rather C) state it.
-PHRASE_LEADINS_CJK = (r"(?:答案\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|答え\s*(?:は|:)|正解\s*(?:は|:)"
+PHRASE_LEADINS_CJK = (r"(?:答案\s*(?:又|也|还|還|则|則)?\s*(?:是|为|為|应为|應為|应该是|應該是|应是|應是|:)|最有?可能(?:是|为|為)|答え\s*(?:は|:)|正解\s*(?:は|:)"
                       r"|正答\s*(?:は|:)|(?:正确|正確|最佳)?(?:选项|選項)\s*(?:是|为|為)|(?:更正|改)(?:为|為|成)|改选"
                       r"|最も?[^\s。、,.:()]{1,10}?(?:のは|的是)|正しいのは|选择?(?![项項])|選択|정답은"
                       r"|結論\s*(?:として(?:は)?|は)|结论\s*(?:是|为|為)|(?:正确|正確)的\s*(?:是|为|為)|而是)")

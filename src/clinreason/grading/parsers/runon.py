@@ -61,6 +61,23 @@ def _echoes(line: str, item: Item) -> bool:
     return bool(own) and not line[own[1]:].strip(" \t*_.。;；")
 
 
+def foreign_question(text: str, item: Item) -> bool:
+    """(round 8) The response itself opens with a new numbered question ("136. Which of the following ...?") and
+    options, most of them not the item's: their letters carry other texts ("A. Aspirin" where A is
+    ibuprofen). Whatever it answers below answers that question, not the asked one."""
+    m = _NUMBERED.match(text)
+    if not m:
+        return False
+    lines = []
+    for line in text[m.end():].lstrip("\n").split("\n"):
+        got = _OPTION_LINE.match(line)
+        if not got:
+            break
+        lines.append((option_key(line.lstrip(" \t*_#>-(")[:1], item), got.group(1)))
+    foreign = sum(key is None or norm(said) != norm(item.options[key]) for key, said in lines)
+    return len(lines) >= 2 and foreign * 2 > len(lines)
+
+
 def restates(block: str, item: Item) -> bool:
     """`block` repeats the asked question (most of its first 40 longer words), not a new one."""
     words = [w for w in norm(item.question).split() if len(w) >= 4][:40]

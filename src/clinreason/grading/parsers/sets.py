@@ -6,6 +6,9 @@
                and fourth options), only when no option's text is itself a number.
   withdrawn    an answer line taken back right after it: "答案：ABDE……不对，…" ("... no, wait").
   dangling     a list cut off after its conjunction: "解答：a と" (the second letter never came).
+  one_pick     (round 8) a reply whose subject is one option, its text with its own letter in brackets, called
+               the most likely / typical one: "ループ利尿薬（c）が最も典型的な原因です。" commits to c alone (even where
+               the question asks for two), when no other option is named and nothing is negated.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ...items import Item
+from .options import norm, option_key, option_mentions
 from .positions import numbered_options, position_key
 
 _LETTER = r"(?:option\s+|选项|選択肢)?\(?[A-Za-z]\)?(?![A-Za-z0-9])"
@@ -86,3 +90,23 @@ def withdrawn(after: str) -> bool:
 def dangling(after: str) -> bool:
     """What follows a list's last letter is a conjunction that ends the line: the list was cut off."""
     return bool(_DANGLING.match(after))
+
+
+_PICK = re.compile(
+    r"(?i)^[ \t*_]*+(?P<said>[^\n()]{1,80}?)[ \t]*+\([ \t]*+(?P<tok>[a-z])[ \t]*+\)[ \t*_]*+"
+    r"(?:が|は|是|为|為)?[ \t]*+(?:最も|一番|最|is\s+the\s+(?:single\s+)?most|are\s+the\s+most)"
+)
+_PICK_NEGATED = re.compile(r"(?i)ない|ません|不|没|非|否|\b(?:not|no|never|least)\b|n['’]t\b")
+_OTHER_LETTER = re.compile(r"(?<![A-Za-z])\(?([A-Za-z])\)(?![A-Za-z])")
+
+
+def one_pick(text: str, item: Item) -> str | None:
+    """See the module doc: the one option the reply's opening sentence calls the most likely / typical."""
+    m = _PICK.match(text)
+    key = option_key(m.group("tok"), item) if m else None
+    if key is None or norm(m.group("said")) != norm(item.options[key]):
+        return None
+    others = {k for _, k in option_mentions(text, item)} | {option_key(x, item) for x in _OTHER_LETTER.findall(text)}
+    others |= {k for k, v in item.options.items() if len(v.strip()) >= 2 and not v.isascii() and v.strip() in text}
+    first = re.split(r"[.。!?！？]", text, maxsplit=1)[0]
+    return None if others - {key} or _PICK_NEGATED.search(first) else key
