@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	# PyTorch first, pinned to the CPU build this machine keeps on disk (an unpinned torch pulls a
 	# several-GB CUDA build); the `train` extra then finds it installed. Override: make install TORCH=torch
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[local,server,dev,train]'
+	$(BIN)/pip install -q -e '.[local,server,dev,train,ray]'
 	touch $@
 
 demo: install

@@ -51,7 +51,9 @@ def check_model_spec(option: str, spec: str | None) -> None:
         entry = MODEL_KINDS.get(kind)
     except KeyError:
         return  # load_model names the kinds
-    if entry.syntax.startswith("openai-compat:"):
+    from ..models.vllm_engine import is_server_spec
+
+    if entry.syntax.startswith("openai-compat:") or (kind == "vllm" and is_server_spec(rest)):
         url, sep, model = rest.rpartition("#")
         if not sep or not url or not model:
             raise ValueError(f"{option} {shown!r}: expected openai-compat:URL#MODEL, "

