@@ -89,6 +89,9 @@ def test_cli_run_shares_items_between_two_endpoints_and_one_cache(tmp_path):
 
         clinreason_run(a.url, b.url)
         first = (a.requests, b.requests)
+        summary = json.loads((out / "runs").glob("*.json").__next__().read_text())
+        served = {e["endpoint"]: e["requests"] for e in summary["endpoints"]}  # the summary shows each one's share
+        assert sorted(served.values()) == sorted(first), summary["endpoints"]
         assert a.requests > 0 and b.requests > 0 and a.requests + b.requests == 12, first
         clinreason_run(b.url, a.url)  # reversed: the same run (resumed: nothing left to do)
         clinreason_run(c.url, a.url, name="other")  # another replica set, a new run: all from the one cache

@@ -100,6 +100,9 @@ async def execute(
             session_calls=sum(g.calls_made for g in gateways.values()),
             session_cache_hits=sum(g.cache_hits for g in gateways.values()),
             session_multi_sample_requests=sum(g.requests_n for g in gateways.values()))
+        endpoint_stats = getattr(model, "stats", None)
+        if callable(endpoint_stats):  # a model served by several endpoints: what each one did this session
+            summary["endpoints"] = endpoint_stats()
         if status == "complete" and summary["n_done"] < summary["n_items"]:
             status = "incomplete"
         store.finish_run(run_id, status, summary)
