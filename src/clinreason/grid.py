@@ -14,7 +14,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from . import engine
 from .methods import METHODS, build_method
@@ -98,8 +98,11 @@ ModelLoader = Callable[[str], Model]
 
 async def run_grid(spec: GridSpec, store: Store, *, load_items: ItemsLoader, load_pool: PoolLoader,
                    load_model: ModelLoader, prices: dict[str, Price] | None = None, concurrency: int | None = None,
-                   on_cell: Callable[[Cell, dict], None] | None = None) -> list[dict]:
-    """Run every cell (model-major, so each model is loaded once) and return one row per cell."""
+                   on_cell: Callable[[Cell, dict], None] | None = None,
+                   execute_all: Callable[[list], Awaitable[list[dict]]] | None = None) -> list[dict]:
+    """Run every cell (model-major, so each model is loaded once) and return one row per cell.
+    `execute_all` (e.g. the Ray executor): given every cell's (plan, model) at once, returns their
+    summaries in order; without it the cells run here, one after another."""
     methods = [(label, *parse_method_spec(label)) for label in spec.methods]
     for _, name, _ in methods:
         METHODS.get(name)  # unknown names fail before any model is loaded
@@ -109,10 +112,18 @@ async def run_grid(spec: GridSpec, store: Store, *, load_items: ItemsLoader, loa
         items = items[: spec.limit] if spec.limit else items
         benches.append((name, subset, items))
     pools: dict[str, object] = {}
-    rows = []
-    for model_spec in spec.models:
-        model = load_model(model_spec)
-        try:
+    rows, batch, opened = [], [], []
+
+    def emit(cell: Cell, summary: dict) -> None:
+        row = make_row(cell, summary, store, prices or {})
+        rows.append(row)
+        if on_cell:
+            on_cell(cell, row)
+
+    try:
+        for model_spec in spec.models:
+            model = load_model(model_spec)
+            opened.append(model)
             for bench, subset, items in benches:
                 for label, name, inline in methods:
                     method = build_method(name, spec.method_params(name, inline), seed=spec.seed)
@@ -125,14 +136,19 @@ async def run_grid(spec: GridSpec, store: Store, *, load_items: ItemsLoader, loa
                     plan = engine.RunPlan(benchmark=bench, subset=subset, model_spec=model_spec, method=method,
                                           items=items, seed=spec.seed, extra=extra, corpora=spec.corpora,
                                           graph=spec.graph, data_dir=spec.data_dir)
-                    summary = await engine.execute(plan, model, store, concurrency=concurrency)
                     # The public spec (no URL password or key): rows reach files and the console.
                     cell = Cell(bench, subset, public_spec(model_spec), label, method.name, method.config())
-                    row = make_row(cell, summary, store, prices or {})
-                    rows.append(row)
-                    if on_cell:
-                        on_cell(cell, row)
-        finally:
+                    if execute_all is not None:
+                        batch.append((cell, plan, model))
+                    else:
+                        emit(cell, await engine.execute(plan, model, store, concurrency=concurrency))
+            if execute_all is None:
+                await opened.pop().aclose()
+        if batch:
+            for (cell, _, _), summary in zip(batch, await execute_all([(p, m) for _, p, m in batch])):
+                emit(cell, summary)
+    finally:
+        for model in opened:
             await model.aclose()
     mark_pareto(rows)
     return rows

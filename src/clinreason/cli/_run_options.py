@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ._app import err_console, esc
+from ._common import error_counts
 
 
 def _default_method(benchmark: str, interactive: bool) -> str:
@@ -59,3 +60,21 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     if not sep or shard[1] < 1 or not 0 <= shard[0] < shard[1]:
         raise ValueError(f"--shard {value!r}: expected I/K with 0 <= I < K")
     return shard
+
+
+def _report_errors(store, run_id: str, item_ids: set[str]) -> bool:
+    """Say how many items failed and why (the store keeps each item's error); True when none succeeded."""
+    done, failed, messages = error_counts(store, run_id, item_ids)
+    if not failed:
+        return False
+    common = "; ".join(f"{n}× {esc(message)}" for message, n in messages.most_common(3))
+    if failed == done:
+        err_console.print(f"[bold red]error:[/] all {failed} items failed, none succeeded. Most common errors: {common}",
+                          soft_wrap=True)
+        err_console.print("Fix the cause (is the model server running? the model name and URL right?), then rerun "
+                          "the same command with --retry-errors.", soft_wrap=True)
+        return True
+    err_console.print(f"[yellow]{failed} of {done} items failed[/] (counted as wrong). Most common errors: {common}",
+                      soft_wrap=True)
+    err_console.print("Rerun the same command with --retry-errors to redo them.", soft_wrap=True)
+    return False

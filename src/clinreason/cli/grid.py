@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from . import _executor
 from ._app import OutOption, app, console, err_console, esc, friendly_errors
 from ._common import (Terminated, check_at_least, check_model_spec, check_results_dir, check_text, load_benchmark_items,
                       run_cancellable)
@@ -52,6 +53,9 @@ def grid(
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
     corpus: Optional[list[str]] = typer.Option(None, "--corpus", help="Corpus for retrieval methods (default medquad; see `clinreason run --help`)."),
     graph: Optional[str] = typer.Option(None, "--graph", help="Knowledge graph for graph methods (default hetionet)."),
+    executor: str = _executor.ExecutorOption,
+    address: Optional[str] = _executor.AddressOption,
+    workers: Optional[int] = _executor.WorkersOption,
 ):
     """Run the cross product of benchmarks, methods and models; compare accuracy, tokens, calls, time and cost."""
     import sys
@@ -71,6 +75,7 @@ def grid(
     check_text("--subset", subset)
     check_results_dir("--out", out)
     grid_lib.check_name(name, "grid name")  # before any cell runs
+    ray_opts = _executor.ray_options(executor, address, workers, load={"concurrency": concurrency})
     spec = grid_lib.GridSpec(benchmarks=_split(benchmarks), methods=_split(methods), models=_split(models),
                              subset=subset, limit=limit, params=grid_lib.parse_scoped_params(param), seed=seed,
                              corpora=tuple(corpus or ()), graph=graph, data_dir=str(data_dir) if data_dir else None)
@@ -93,6 +98,7 @@ def grid(
 
     for bench in spec.benchmarks:
         items_for(bench, spec.subset)  # an unknown benchmark or a missing file fails before anything is written
+    _executor.connect(ray_opts)  # an unreachable cluster fails here: nothing written yet
     store = Store(out)
     started = time.perf_counter()
 
@@ -107,7 +113,7 @@ def grid(
             spec, store, load_items=items_for,
             load_pool=lambda bench, sub, items: exemplar_pool(bench, sub, items, data_dir),
             load_model=lambda m: load_model(m, concurrency=concurrency), prices=price_table,
-            concurrency=concurrency, on_cell=progress))
+            concurrency=concurrency, on_cell=progress, execute_all=_executor.execute_all(store, ray_opts, concurrency)))
     except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (Terminated)
         how = "terminated (SIGTERM)" if isinstance(e, Terminated) else "interrupted"
         runs = len(store.list_runs())

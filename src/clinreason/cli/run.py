@@ -10,11 +10,11 @@ from typing import Optional
 import typer
 
 from ._app import OutOption, app, console, err_console, esc, friendly_errors, parse_params
+from . import _executor
 from ._common import (Terminated, check_at_least, check_model_spec, check_positive, check_results_dir, check_run_name,
-                      check_text, error_counts, load_benchmark_items, print_summary, run_cancellable,
-                      write_summary_json)
+                      check_text, load_benchmark_items, print_summary, run_cancellable, write_summary_json)
 
-from ._run_options import _default_method, _interactive_items, parse_roles, parse_shard  # noqa: F401
+from ._run_options import _default_method, _interactive_items, _report_errors, parse_roles, parse_shard  # noqa: F401
 
 # Heavy modules (engine, models, data, methods, store) are imported inside the commands: `--help`
 # and `show` must not pay for what only `run` uses.
@@ -53,6 +53,9 @@ def run(
     shard: Optional[str] = typer.Option(None, "--shard", help="I/K: do only every K-th item from the I-th (0-based); shards of one run merge with `clinreason merge`."),
     corpus: Optional[list[str]] = typer.Option(None, "--corpus", help="Corpus for retrieval methods (rag, i_medrag; default medquad): medquad, a .jsonl/.json/.csv/.tsv file or folder of .txt files (records need 'text'; optional 'id', 'title'), or an http(s) search URL. Repeat or comma-list to fuse by reciprocal rank."),
     graph: Optional[str] = typer.Option(None, "--graph", help="Knowledge graph for graph methods (default hetionet)."),
+    executor: str = _executor.ExecutorOption,
+    address: Optional[str] = _executor.AddressOption,
+    workers: Optional[int] = _executor.WorkersOption,
     interactive: bool = typer.Option(False, "--interactive", help="Run each case as a consultation episode: the vignette becomes the patient's facts, the doctor sees its first sentence (needs an episode method: consult, agentclinic, consult_full, consult_first)."),
 ):
     """Evaluate a model with a reasoning method on a benchmark. Rerunning resumes."""
@@ -90,6 +93,8 @@ def run(
     for role_name, spec in roles.items():
         check_model_spec(f"--role {role_name}", spec)
     shard_ = parse_shard(shard)
+    ray_opts = _executor.ray_options(executor, address, workers, rate_limited=max_rpm is not None or max_tpm is not None,
+                                     load={"api_key_env": api_key_env, "concurrency": concurrency, "timeout_s": timeout})
     if judge_spec:
         from ..judges import resolve_rubrics
 
@@ -145,6 +150,7 @@ def run(
     # fixed first, so runs started before this was recorded keep their ids and resume.
     plan.name = run_id
     plan.extra = {**plan.extra, "subset_size": subset_size}
+    _executor.connect(ray_opts)  # an unreachable cluster fails here: nothing written yet
     store = Store(out)
     others = "".join(f" · {r}: {spec}" for r, spec in plan.roles.items())  # public specs: no URL secrets
     part = f" · shard {plan.shard[0]}/{plan.shard[1]} ({len(plan.shard_items())} items)" if plan.shard else ""
@@ -152,7 +158,8 @@ def run(
                   soft_wrap=True)
     if subset_size > len(items):
         console.print(esc(f"{len(items)} of {subset_size} items of {name} {subset or ''}".strip()) + " (not the whole benchmark)")
-    summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter, knowledge)
+    summary = _run_with_progress(plan, backends, store, concurrency, not no_cache, retry_errors, limiter, knowledge,
+                                 ray_opts)
     path = write_summary_json(out, summary)
     if json_out:
         console.print_json(json.dumps(summary))
@@ -172,40 +179,20 @@ def run(
                          api_key_env=api_key_env, timeout=timeout, no_cache=no_cache, json_out=json_out)
 
 
-def _report_errors(store, run_id: str, item_ids: set[str]) -> bool:
-    """Say how many items failed and why (the store keeps each item's error); True when none succeeded."""
-    done, failed, messages = error_counts(store, run_id, item_ids)
-    if not failed:
-        return False
-    common = "; ".join(f"{n}× {esc(message)}" for message, n in messages.most_common(3))
-    if failed == done:
-        err_console.print(f"[bold red]error:[/] all {failed} items failed, none succeeded. Most common errors: {common}",
-                          soft_wrap=True)
-        err_console.print("Fix the cause (is the model server running? the model name and URL right?), then rerun "
-                          "the same command with --retry-errors.", soft_wrap=True)
-        return True
-    err_console.print(f"[yellow]{failed} of {done} items failed[/] (counted as wrong). Most common errors: {common}",
-                      soft_wrap=True)
-    err_console.print("Rerun the same command with --retry-errors to redo them.", soft_wrap=True)
-    return False
-
-
 def _run_with_progress(plan, backends, store, concurrency, use_cache, retry_errors, rate_limit=None,
-                       knowledge=None) -> dict:
+                       knowledge=None, ray_opts=None) -> dict:
     """Run the plan with a progress display: a live bar on a terminal, plain lines in a log.
     Ctrl-C and SIGTERM stop it the same way: the items in flight are cancelled, finished ones stay
     stored, the run is recorded as interrupted, and the message says how to resume (exit 130 / 143)."""
-    from .. import engine
-
     total = len(plan.shard_items())
     live = sys.stdout.isatty() or _force_progress()
     display = _BarProgress(total) if live else _LogProgress(total)
 
     async def go():
         try:
-            return await engine.execute(plan, backends, store, concurrency=concurrency, use_cache=use_cache,
-                                        retry_errors=retry_errors, on_progress=display.update, rate_limit=rate_limit,
-                                        knowledge=knowledge)
+            return await _executor.execute(plan, backends, store, ray_opts, concurrency=concurrency, use_cache=use_cache,
+                                           retry_errors=retry_errors, on_progress=display.update, rate_limit=rate_limit,
+                                           knowledge=knowledge)
         finally:
             for backend in backends.values():
                 await backend.aclose()

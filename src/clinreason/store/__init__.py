@@ -17,6 +17,7 @@ in flight, never stored work. Stores from several machines merge (merge.py).
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ._util import DB_NAME, StoreConnection, StoreError, Transaction
@@ -49,6 +50,7 @@ class Store(RunsMixin, CallsMixin, ResultsMixin, SummaryMixin, MergeMixin):
         except OSError as e:
             raise StoreError(f"{e.filename or path}: cannot create the results directory: {e.strerror or e}") from e
         self.path = path
+        self._batching = False
         # isolation_level=None: we open transactions explicitly, so each write is atomic.
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60,
@@ -71,8 +73,22 @@ class Store(RunsMixin, CallsMixin, ResultsMixin, SummaryMixin, MergeMixin):
     def close(self) -> None:
         self.db.close()
 
-    def transaction(self) -> Transaction:
-        return Transaction(self.db)
+    def transaction(self):
+        return nullcontext(self.db) if self._batching else Transaction(self.db)
+
+    @contextmanager
+    def batch(self):
+        """Many writes in one transaction (one commit): the store's own write methods run unchanged
+        inside, their transactions joining this one. A failure rolls all of them back."""
+        if self._batching:
+            yield self.db
+            return
+        with Transaction(self.db) as db:
+            self._batching = True
+            try:
+                yield db
+            finally:
+                self._batching = False
 
 
 def check_compatible(db: sqlite3.Connection, path: Path) -> None:

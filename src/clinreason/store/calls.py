@@ -77,6 +77,18 @@ class CallsMixin:
         return out
 
     # --- leases: identical requests in flight in several processes wait for each other -----------
+    def calls_for_items(self, item_ids: list[str], models: list[str]) -> list[dict]:
+        """The successful calls of these items by these model identities, oldest first: what a resumed
+        run's remote workers are served, so that no stored response is paid for again."""
+        rows: list[dict] = []
+        marks_m = ",".join("?" for _ in models)
+        for start in range(0, len(item_ids), 500):  # SQLite's bound-parameter limit
+            chunk = item_ids[start:start + 500]
+            sql = (f"SELECT * FROM calls WHERE error IS NULL AND item_id IN ({','.join('?' for _ in chunk)})"
+                   f" AND model IN ({marks_m}) ORDER BY created_at, rowid")
+            rows.extend(dict(r) for r in self.db.execute(sql, [*chunk, *models]))
+        return rows
+
     def acquire_lease(self, cache_key: str, holder: str, ttl_s: float) -> bool:
         """Take the lease on `cache_key` for `ttl_s` seconds, or renew it for its holder; False while
         another holder's lease is live. One statement, so two processes cannot both win."""
