@@ -162,7 +162,7 @@ def test_calculator_is_arithmetic_only():
 def test_item_v2_fields_leave_old_hashes_alone():
     item = make_item(3)
     legacy = item.model_dump(mode="json")
-    for name in ("messages", "facts", "answer_format", "tolerance", "source_id", "transform", "rubric"):
+    for name in ("messages", "facts", "answer_format", "tolerance", "source_id", "transform", "rubric", "images"):
         legacy.pop(name)
     import hashlib
 

@@ -49,6 +49,21 @@ class ToolSpec(BaseModel):
                 "function": {"name": self.name, "description": self.description, "parameters": self.parameters}}
 
 
+class ImagePart(BaseModel):
+    """An image a message shows the model, named by the SHA-256 of its bytes. `path` is where it was
+    read (to read the bytes again); it is no part of any hash or identity (the same image read from
+    another folder is the same image). The bytes themselves are read through `clinreason.images`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    media_type: str = Field(pattern=r"^image/[a-z0-9.+-]+$")
+    path: str | None = None
+
+    def wire(self) -> dict:
+        """The image as cache keys and stored requests see it: content only, never the path."""
+        return {"sha256": self.sha256, "media_type": self.media_type}
+
+
 class Message(BaseModel):
     model_config = ConfigDict(frozen=True)
     role: Role
@@ -57,10 +72,12 @@ class Message(BaseModel):
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     name: str | None = None  # tool messages: the tool's name
+    images: tuple[ImagePart, ...] = ()  # images shown with this (user) message
 
     def wire(self) -> dict:
         """The message as the cache key and the store see it: the pre-tools shape ({role, content})
-        for plain messages, so keys and stored requests of runs made before tools existed hold."""
+        for plain messages, so keys and stored requests of runs made before tools existed hold.
+        Images enter as {sha256, media_type} each, only when there are some (old keys unchanged)."""
         out: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.tool_calls:
             out["tool_calls"] = [c.model_dump() for c in self.tool_calls]
@@ -68,4 +85,6 @@ class Message(BaseModel):
             out["tool_call_id"] = self.tool_call_id
         if self.name is not None:
             out["name"] = self.name
+        if self.images:
+            out["images"] = [image.wire() for image in self.images]
         return out

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .chat import Message
+from .chat import ImagePart, Message
 from .errors import DataError  # noqa: F401  (re-exported: loaders raise it from here)
 
 
@@ -74,7 +74,7 @@ class RubricCriterion(BaseModel):
 
 # Fields added by Item v2. Left out of the content hash while empty, so that items (and the runs
 # planned on them) stored before v2 keep their hash: an old store opens and resumes.
-_V2_FIELDS = ("messages", "facts", "answer_format", "tolerance", "source_id", "transform", "rubric")
+_V2_FIELDS = ("messages", "facts", "answer_format", "tolerance", "source_id", "transform", "rubric", "images")
 
 
 class Item(BaseModel):
@@ -114,6 +114,9 @@ class Item(BaseModel):
     source_id: str | None = None
     transform: str | None = None
     rubric: tuple[RubricCriterion, ...] = ()
+    # Images the question shows (VQA-RAD), named by content (`chat.ImagePart`); sent with the last
+    # user message (prompts.item_messages). Their paths are no part of the content hash.
+    images: tuple[ImagePart, ...] = ()
 
     @model_validator(mode="after")
     def _check_answer(self) -> Item:
@@ -174,11 +177,25 @@ class Item(BaseModel):
     def content_hash(self) -> str:
         """Stable hash of everything a model could see or be graded on."""
         data = self.model_dump(mode="json")
+        _drop_image_paths(data)
         for name in _V2_FIELDS:
             if data[name] in (None, [], ()):
                 del data[name]
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _drop_image_paths(data: dict) -> None:
+    """Leave out where images were read (machine-specific) from a dumped item: content only. A
+    message without images keeps its old shape (no "images" key), so conversation items keep their hash."""
+    for image in data.get("images") or ():
+        image.pop("path", None)
+    for message in data.get("messages") or ():
+        if message.get("images"):
+            for image in message["images"]:
+                image.pop("path", None)
+        else:
+            message.pop("images", None)
 
 
 def option_letters(n: int) -> list[str]:

@@ -78,3 +78,17 @@ def _report_errors(store, run_id: str, item_ids: set[str]) -> bool:
                       soft_wrap=True)
     err_console.print("Rerun the same command with --retry-errors to redo them.", soft_wrap=True)
     return False
+
+
+def _blind_items(items, extra: dict):
+    """--blind: the image-blind baseline (probes/blind.py): every item's images removed and the question
+    told that no image is available. Its items differ, so it is a run of its own, paired with the
+    with-image run by source item (`clinreason compare WITH_IMAGE BLIND`)."""
+    from ..probes.blind import blind_items
+
+    derived, left_out = blind_items(items)
+    if not derived:
+        raise ValueError("--blind: none of these items shows an image (nothing to take away)")
+    if left_out:
+        err_console.print(f"[yellow]--blind: {left_out} items show no image[/] and are left out", soft_wrap=True)
+    return derived, {**extra, "transform": "blind", "no_image": left_out}

@@ -14,7 +14,7 @@ from . import _executor
 from ._common import (Terminated, check_at_least, check_model_spec, check_positive, check_results_dir, check_run_name,
                       check_text, load_benchmark_items, print_summary, run_cancellable, write_summary_json)
 
-from ._run_options import _default_method, _interactive_items, _report_errors, parse_roles, parse_shard  # noqa: F401
+from ._run_options import _blind_items, _default_method, _interactive_items, _report_errors, parse_roles, parse_shard  # noqa: F401
 
 # Heavy modules (engine, models, data, methods, store) are imported inside the commands: `--help`
 # and `show` must not pay for what only `run` uses.
@@ -57,6 +57,7 @@ def run(
     address: Optional[str] = _executor.AddressOption,
     workers: Optional[int] = _executor.WorkersOption,
     interactive: bool = typer.Option(False, "--interactive", help="Run each case as a consultation episode: the vignette becomes the patient's facts, the doctor sees its first sentence (needs an episode method: consult, agentclinic, consult_full, consult_first)."),
+    blind: bool = typer.Option(False, "--blind", help="Image-blind baseline: the same items with their images removed and the question saying no image is available (a run of its own; compare it with the with-image run)."),
 ):
     """Evaluate a model with a reasoning method on a benchmark. Rerunning resumes."""
     from .. import engine
@@ -108,6 +109,8 @@ def run(
         method = _default_method(name, interactive)
     if interactive:
         items, extra = _interactive_items(items, extra, method)
+    if blind:
+        items, extra = _blind_items(items, extra)
     subset_size = len(items)
     if limit:
         items = items[:limit]
@@ -145,6 +148,9 @@ def run(
     limiter = RateLimiter(max_rpm, max_tpm) if (max_rpm is not None or max_tpm is not None) else None
     backends = {r: load_model(spec, api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout)
                 for r, spec in plan.role_specs().items()}
+    from ..engine.plan import check_vision
+
+    check_vision(plan, backends)  # image items on a model that cannot see: refused before anything is written
     run_id = plan.run_id(backends)
     # The subset's size is recorded (to flag partial runs) but is not part of the run id: the id is
     # fixed first, so runs started before this was recorded keep their ids and resume.

@@ -36,3 +36,4 @@ from . import cupcase, healthbench, medec, medrbench  # noqa: E402,F401  (open-e
 from . import cmmlu, frenchmedmcqa, headqa, igakuqa, medxpertqa, mmlu_translated  # noqa: E402,F401  (multilingual + MedXpertQA)
 from . import medcalc  # noqa: E402,F401  (MedCalc-Bench)
 from . import agentclinic, mediq  # noqa: E402,F401  (interactive consultation: episodes with a patient)
+from . import vqa_rad  # noqa: E402,F401  (VQA-RAD: images + questions)

@@ -21,7 +21,7 @@ from ..store import Store
 from ..summary import summarize_run
 from ..tools import build_tools
 from .extract import extract
-from .plan import RunPlan, _by_role, knowledge_needed
+from .plan import RunPlan, _by_role, check_vision, knowledge_needed
 
 
 @dataclass
@@ -60,6 +60,7 @@ async def execute(
         raise ValueError(f"no model given for role(s) {', '.join(sorted(missing))}")
     model = models[MODEL_ROLE]
     scorers = build_scorers(plan.scorers)  # an unknown scorer fails before anything is written
+    check_vision(plan, models)  # image items on a model that cannot see them: refused, nothing written
     run_id = plan.run_id(models)
     store.start_run(
         {"id": run_id, "benchmark": plan.benchmark, "subset": plan.subset, "model": plan.model_spec,

@@ -127,6 +127,21 @@ class RunPlan:
         return [item for position, item in enumerate(self.items) if position % count == index]
 
 
+def check_vision(plan: RunPlan, models: dict[str, Model] | Model) -> None:
+    """Refuse (ValueError), before anything is written, a plan whose items show images when the model
+    under test cannot see them (Capabilities.vision). Image-blind items (none shows an image) run anywhere."""
+    model = _by_role(models)[MODEL_ROLE]
+    if model.capabilities.vision:
+        return
+    seeing = [item for item in plan.items
+              if item.images or any(m.images for m in item.messages or ())]
+    if seeing:
+        raise ValueError(
+            f"{plan.model_spec} cannot see images: {len(seeing)} of the {len(plan.items)} items show one "
+            f"(e.g. {seeing[0].id}); use --blind (the image-blind baseline) or a vision model "
+            "(openai-compat:URL#MODEL of a vision server)")
+
+
 def knowledge_needed(method: Method) -> tuple[str, ...]:
     """What the method reads ("retriever", "graph"): its own declaration, and that of the tools it
     offers (e.g. `tools` with `--param tools=search`)."""

@@ -42,7 +42,7 @@ from ..models.protocol import Model
 from ..store import Store
 from ..summary import summarize_run
 from .local import Progress, ProgressCallback, _count_previous
-from .plan import RunPlan, _by_role
+from .plan import RunPlan, _by_role, check_vision
 
 INSTALL_HINT = "the Ray executor needs Ray: pip install 'clinreason[ray]'"
 
@@ -125,6 +125,8 @@ async def execute_ray(jobs: list[tuple[RunPlan, Model | dict[str, Model]]], stor
     from .ray_worker import Ledger, run_shard
 
     connect(options)
+    for plan, models in jobs:  # every cell checked before any is started: a refusal writes nothing
+        check_vision(plan, _by_role(models))
     runs = [_start(_Job(plan, _by_role(models)), store, retry_errors) for plan, models in jobs]
     workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
     # One actor serves ~1-5k acknowledged calls/s (bench/ray_overhead.py): a big cluster gets several.

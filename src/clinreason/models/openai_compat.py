@@ -34,6 +34,7 @@ from ..redact import redact_url, url_query_secrets
 from . import tool_text
 from .protocol import (Backend, Capabilities, Completion, Message, ModelError, SamplingParams, ToolCall,
                        TransientModelError, Usage)
+from .vision import openai_content
 
 OPENAI_URL = "https://api.openai.com/v1"
 MAX_RESPONSE_BYTES = 8 * 2**20  # default cap on a response body, counted decompressed
@@ -79,7 +80,7 @@ Redact = Callable[[str], str]
 class OpenAICompatModel(Backend):
     # n=None: whether the server honours `n` is the server's business; `complete_n` returns fewer
     # completions than asked when it ignores or refuses it, and the gateway learns from that.
-    capabilities = Capabilities(n=None, tools="native", logprobs=True)
+    capabilities = Capabilities(n=None, tools="native", logprobs=True, vision=True)
 
     def __init__(
         self,
@@ -503,7 +504,7 @@ def _completions(data: Any, params: SamplingParams, latency: float, redact: Reda
 def _wire(m: Message) -> dict:
     """A message in OpenAI's shape. Plain messages are exactly {role, content}, as before tools
     existed, so request bodies (and a server's prompt cache) do not change for old runs."""
-    out: dict = {"role": m.role, "content": m.content}  # "" (not null) beside tool_calls: llama-cpp-python needs a string
+    out: dict = {"role": m.role, "content": openai_content(m)}  # "" (not null) beside tool_calls: llama-cpp-python needs a string
     if m.role == "assistant" and m.tool_calls:
         out["tool_calls"] = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
                              for c in m.tool_calls]

@@ -83,6 +83,8 @@ class Capabilities(BaseModel):
            "text"   = tools are described in the prompt and calls parsed from the text
                       (`clinreason.models.tool_text`, a documented protocol);
            "none"   = a request with tools is refused before it is sent.
+    vision: True = the backend sends `Message.images` to the model; False = it cannot, and the
+            engine refuses, before the run, items that show images (engine.plan.check_vision).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -91,6 +93,7 @@ class Capabilities(BaseModel):
     tools: Literal["native", "text", "none"] = "text"
     logprobs: bool = False
     json_schema: bool = False  # grammar-constrained JSON (else json_mode is best effort)
+    vision: bool = False  # messages may carry images (Message.images); else a run with image items is refused
 
 
 @runtime_checkable

@@ -104,7 +104,7 @@ def render_with_tools(messages: Iterable[Message], tools: Sequence[ToolSpec] = (
             blocks = "\n".join(render_tool_call(c) for c in m.tool_calls)
             out.append(Message(role="assistant", content=f"{m.content}\n{blocks}" if m.content else blocks))
         elif m.tool_calls or m.tool_call_id is not None or m.name is not None:
-            out.append(Message(role=m.role, content=m.content))
+            out.append(Message(role=m.role, content=m.content, images=m.images))
         else:
             out.append(m)
     flush()

@@ -95,11 +95,15 @@ def item_messages(template: str, item: Item, options: dict[str, str] | None = No
 
     An item whose input is a conversation (`item.messages`, e.g. HealthBench) is sent as that
     conversation, typed turn by turn; its last user turn goes through `template` (which then shows
-    that turn as the question, with the method's instructions), so every method applies to it."""
+    that turn as the question, with the method's instructions), so every method applies to it.
+    The item's images (`item.images`) go with the last user message."""
     opts = item.options if options is None else options
     system = Message(role="system", content=render("system", language=item.language))
     if item.messages and item.messages[-1].role == "user":
         earlier = list(item.messages[:-1])
         head = [] if any(m.role == "system" for m in earlier) else [system]
-        return head + earlier + [Message(role="user", content=render(template, item=item, options=opts, **extra))]
-    return [system, Message(role="user", content=render(template, item=item, options=opts, **extra))]
+        images = tuple({i.sha256: i for i in (*item.messages[-1].images, *item.images)}.values())
+        return head + earlier + [Message(role="user", content=render(template, item=item, options=opts, **extra),
+                                         images=images)]
+    return [system, Message(role="user", content=render(template, item=item, options=opts, **extra),
+                            images=item.images)]

@@ -22,7 +22,9 @@ from ..store import Store
 from . import charts
 from .data import collect, resolve_runs
 from .episodes import accuracy_vs_questions, episode_runs
+from .blind import blind_panels
 from .groups import build_groups, matrix
+from .images import embed_thumbnails
 from .probes import probe_panels
 
 __all__ = ["build_report", "write_report", "resolve_runs", "collect", "json_for_script"]
@@ -87,7 +89,8 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
     }
     # Probe runs answer transformed items: they get their own panel, paired with their base run by
     # source item, and stay out of the per-benchmark leaderboards and the matrix.
-    ordinary = [r for r in data["runs"] if not r["probe_of"]]
+    # Probe runs and image-blind runs have their own panels; their items (`q0~blind`) pair with no other run.
+    ordinary = [r for r in data["runs"] if not r["probe_of"] and r.get("transform") != "blind"]
     groups = build_groups(ordinary, data["items"])
     for g in groups:  # one Pareto chart per benchmark, titled with it, on the shared items
         tokens = {r["run_id"]: r["tokens_per_item"] for r in g["runs"]}
@@ -96,13 +99,15 @@ def build_report(store: Store, run_ids: list[str], *, title: str = "clinreason r
                        if any(pt["tokens_per_item"] for pt in points) else None)
     episodes = episode_runs(store, data["runs"])  # consultation runs only; [] hides the section
     figures["episode_curve"] = accuracy_vs_questions(episodes)
+    images = embed_thumbnails(store, data["items"])  # small JPEGs we re-encoded, as data: URLs we built
     browser = {"runs": [{k: r[k] for k in ("run_id", "label", "benchmark", "reference")} for r in data["runs"]],
-               "items": data["items"], "subjects": data["subjects"],
+               "items": data["items"], "subjects": data["subjects"], "thumbs": images["thumbs"],
                "groups": [{"key": g["key"], "runs": [row["run_id"] for row in g["rows"]], "pairs": g["pairs"]}
                           for g in groups]}
     return _env().get_template("report.html.jinja").render(
         title=title, data=data, figures=figures, groups=groups, matrix=matrix(ordinary), episodes=episodes,
-        probes=probe_panels(store, data["runs"]), browser_json=json_for_script(browser),
+        probes=probe_panels(store, data["runs"]), blind=blind_panels(store, data["runs"]),
+        images={k: v for k, v in images.items() if k != "thumbs"}, browser_json=json_for_script(browser),
         css=_asset("report.css"), js=_asset("report.js"), live=live, version=_version,
         generated=time.strftime("%Y-%m-%d %H:%M:%S"), store_path=str(store.path),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from ..grading.confidence import SOURCES, as_probability
 from ..grading.scorers.answer import SCORER
 from ..store import Store
-from ..summary import BREAKDOWN_KEYS, summarize_run
+from ..summary import BREAKDOWN_KEYS, run_scorers, scorer_metrics, summarize_run
 
 JUDGE_PREFIX = "judge:"
 
@@ -46,6 +46,13 @@ def _price_per_item(model: str, prompt_tokens: float | None, completion_tokens: 
     # Published runs are named "gpt-4o (published)"; the table knows "gpt-4o".
     price = price_for(model.removesuffix(" (published)"), prices)
     return None if price is None else price.cost(prompt_tokens, completion_tokens)
+
+
+def answer_scorer(run: dict) -> str:
+    """The scorer whose label is the read answer: "answer", or the run's primary scorer when that is
+    another rule-based one (VQA-RAD's "vqa"); a judge never is."""
+    primary = next(iter(scorer_metrics(run_scorers(run))), SCORER)
+    return SCORER if primary.startswith(JUDGE_PREFIX) else primary
 
 
 def _status(pred: dict, score: dict | None) -> str:
@@ -93,6 +100,8 @@ def _run_label(run: dict) -> str:
     bench = f"{run['benchmark']}/{run['subset']}" if run.get("subset") else str(run["benchmark"])
     config = run.get("config") or {}
     probe = f" · {config.get('transform') or 'probe'}" if config.get("probe_of") else ""  # a probe run: its transform
+    if not probe and config.get("transform") == "blind":  # `run --blind`: the image-blind baseline
+        probe = " · blind"
     return f"{run['model']} · {run['method']} · {bench}{probe}"
 
 
@@ -128,6 +137,7 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
         calls = store.get_calls({t["call_id"] for p in preds for t in p["trace"]
                                  if t.get("call_id") is not None and t.get("type", "model_call") == "model_call"})
         run_items = {item.id: item for item in store.run_items(run_id)}
+        primary = answer_scorer(run)
 
         judges: dict[str, list[float]] = defaultdict(list)
         published_costs = []
@@ -142,9 +152,13 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
                               "question": item.question, "context": item.context, "options": item.options,
                               "gold": item.answer, "task": item.task.value, "metadata": item.metadata,
                               "explanation": item.explanation, "subject": _subject(item.metadata), "results": {},
-                              "facts": list(item.facts)}  # a consultation's hidden facts (shown with the dialogue)
+                              "facts": list(item.facts),  # a consultation's hidden facts (shown with the dialogue)
+                              # the item's images by hash (report/images.py embeds thumbnails from the store)
+                              "images": [{"sha256": im.sha256, "media_type": im.media_type}
+                                         for im in getattr(item, "images", ())],
+                              "transform": item.transform, "source_id": item.source_id}
             item_scores = scores.get(pred["item_id"], {})
-            answer = item_scores.get(SCORER)
+            answer = item_scores.get(SCORER) or item_scores.get(primary)
             verdicts = []
             for scorer, s in sorted(item_scores.items()):
                 if scorer.startswith(JUDGE_PREFIX):

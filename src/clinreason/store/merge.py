@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ._util import DB_NAME, columns
 
-PLAIN_TABLES = ("runs", "items", "run_items", "calls")  # INSERT OR IGNORE on their primary keys
+PLAIN_TABLES = ("runs", "items", "run_items", "calls", "images")  # INSERT OR IGNORE on their primary keys
 SAME_PREDICTION = "sp.status = tp.status AND sp.output IS tp.output AND sp.answer IS tp.answer"
 
 
@@ -100,7 +100,10 @@ def _refuse_conflicts(db: sqlite3.Connection, source: Path) -> None:
 def _copy(db: sqlite3.Connection) -> dict:
     counts: dict = {}
     touched = {r[0] for r in db.execute("SELECT id FROM src.runs WHERE id NOT IN (SELECT id FROM main.runs)")}
+    source_tables = {r[0] for r in db.execute("SELECT name FROM src.sqlite_master WHERE type = 'table'")}
     for table in PLAIN_TABLES:
+        if table not in source_tables:  # a store from before that table existed (e.g. images)
+            continue
         cols = ", ".join(columns(db, table))
         before = db.total_changes
         db.execute(f"INSERT OR IGNORE INTO main.{table} ({cols}) SELECT {cols} FROM src.{table}")

@@ -9,9 +9,10 @@ import time
 from ..items import Item
 from ..redact import redact_url
 from ._util import dump, run_dict
+from .images import ImagesMixin
 
 
-class RunsMixin:
+class RunsMixin(ImagesMixin):
     db: sqlite3.Connection
 
     def get_run(self, run_id: str) -> dict | None:
@@ -29,8 +30,10 @@ class RunsMixin:
         """Create the run with its planned items, or reopen it. The item plan never changes, and
         neither does what determines the results: a run reopened (a resume, or a reused --run-name)
         with another model, method, parameters, seed, roles, scorers or items is refused with a
-        ValueError naming what differs, before anything is written."""
+        ValueError naming what differs, before anything is written. The items' images are saved
+        once each (an unreadable one fails here, with nothing written)."""
         now = time.time()
+        images = self._images_to_save(items)
         with self.transaction():
             existing = self.db.execute("SELECT * FROM runs WHERE id = ?", (run["id"],)).fetchone()
             if existing:
@@ -45,7 +48,9 @@ class RunsMixin:
                         + "; use another --run-name (or a fresh --out directory)"
                     )
                 self.db.execute("UPDATE runs SET status='running', updated_at=? WHERE id=?", (now, run["id"]))
+                self._save_images(images)
                 return
+            self._save_images(images)
             self.db.execute(
                 "INSERT INTO runs (id, created_at, updated_at, benchmark, subset, model, model_identity,"
                 " method, config, status, n_items) VALUES (?,?,?,?,?,?,?,?,?,'running',?)",

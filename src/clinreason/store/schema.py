@@ -216,6 +216,14 @@ MIGRATIONS: list[tuple[str, Step]] = [
             expires_at REAL NOT NULL       -- unix time; after it the lease is anyone's (a killed holder's frees itself)
         );
     """),
+    # Images items show (VQA-RAD), each once by content; saved when a run starts (runs.start_run).
+    ("0005_images", """
+        CREATE TABLE images (
+            sha256 TEXT PRIMARY KEY,       -- hex SHA-256 of the bytes (chat.ImagePart.sha256)
+            media_type TEXT NOT NULL,      -- image/jpeg, image/png, ...
+            data BLOB NOT NULL
+        );
+    """),
 ]
 LEGACY = "0001_initial"  # what a store with user_version=1 and no schema_migrations table has
 

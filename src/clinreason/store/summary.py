@@ -15,7 +15,7 @@ from ..grading.stats import mean_with_ci, proportion_with_ci
 ANSWER = "answer"  # the rule-based answer scorer: the legacy top-level keys come from its rows
 # Metadata keys worth a breakdown when present (subject/specialty/difficulty/source).
 BREAKDOWN_KEYS = ("subject", "meta_info", "difficulty", "specialty", "category", "calculator", "src", "medical_task",
-                  "body_system", "question_type")
+                  "body_system", "question_type", "organ", "answer_type", "phrase_type")
 ROWS = """FROM scores s JOIN run_items r ON r.run_id = s.run_id AND r.item_id = s.item_id
           JOIN items i ON i.hash = r.item_hash
           WHERE s.run_id = ? AND s.scorer = ?"""

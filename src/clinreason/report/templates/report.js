@@ -168,7 +168,7 @@
       }
       if (disagree(item, resultsAmong(item))) chips.appendChild(el("span", {className: "chip disagree"}, "disagree"));
       var li = el("li", {"data-key": item.key, className: item.key === selectedKey ? "selected" : ""},
-        el("span", {className: "id"}, item.benchmark + " " + item.id), chips,
+        thumbs(item, true), el("span", {className: "id"}, item.benchmark + " " + item.id), chips,
         el("span", {className: "snippet"}, item.question.slice(0, 160)));
       li.addEventListener("click", function () { selectedKey = item.key; renderList(); renderDetail(item); });
       list.appendChild(li);
@@ -289,10 +289,34 @@
     return card;
   }
 
+  // Item images: thumbnails we re-encoded in Python (report/images.py), looked up by hash. Only a
+  // data:image/jpeg;base64 URL of base64 characters becomes an src; anything else shows as text.
+  var THUMBS = DATA.thumbs || {};
+  var THUMB_PREFIX = "data:image/jpeg;base64,";
+  function thumb(item, index, small) {
+    var image = item.images[index];
+    var url = THUMBS[image.sha256];
+    var alt = "image " + (index + 1) + " of " + item.benchmark + " item " + item.id;
+    if (typeof url !== "string" || url.indexOf(THUMB_PREFIX) !== 0 || !/^[A-Za-z0-9+\/=]+$/.test(url.slice(THUMB_PREFIX.length)))
+      return el("span", {className: "thumb-missing", title: "sha256 " + image.sha256}, small ? "[image]" : "[" + alt + ": not embedded]");
+    var img = el("img", {className: small ? "thumb small" : "thumb", alt: alt, title: alt + " · sha256 " + image.sha256});
+    img.src = url;
+    return img;
+  }
+  function thumbs(item, small) {
+    if (!item.images || !item.images.length) return null;
+    var box = el("div", {className: small ? "thumbs small" : "thumbs"});
+    item.images.forEach(function (_, i) { box.appendChild(thumb(item, i, small)); });
+    return box;
+  }
+
   function renderDetail(item) {
     while (detail.firstChild) detail.removeChild(detail.firstChild);
     detail.appendChild(el("h3", null, item.benchmark + " · item " + item.id + (item.subject ? " · " + item.subject : "")));
     if (item.context) detail.appendChild(el("div", {className: "question context"}, item.context));
+    var pics = thumbs(item, false);
+    if (pics) detail.appendChild(pics);
+    if (item.transform === "blind") detail.appendChild(el("p", {className: "hint"}, "image-blind item (source item " + item.source_id + "): the image was withheld from the model"));
     detail.appendChild(el("div", {className: "question"}, item.question));
     var opts = el("ul", {className: "options"});
     Object.keys(item.options || {}).forEach(function (k) {
