@@ -63,9 +63,7 @@ def item_rows(store: Store, run_ids: Iterable[str]) -> list[dict]:
         if run is None:
             raise KeyError(f"no run {run_id!r} in {store.path}")
         items = {item.id: item for item in store.run_items(run_id)}
-        scores: dict[str, dict[str, dict]] = {}
-        for s in store.scores(run_id):
-            scores.setdefault(s["item_id"], {})[s["scorer"]] = s
+        scores = store.scores_by_item(run_id)
         for p in store.predictions(run_id):
             item = items.get(p["item_id"])
             answer_score = scores.get(p["item_id"], {}).get(SCORER, {})

@@ -34,6 +34,15 @@ class Progress:
     model_calls: int = 0
     cache_hits: int = 0
 
+    def add(self, record: dict, headline: Score | None) -> None:
+        """Count one finished item (its stored record and headline score)."""
+        self.done += 1
+        self.correct += int(headline is not None and headline.value == 1.0)
+        self.errors += int(record["status"] == "error")
+        self.tokens += record["prompt_tokens"] + record["completion_tokens"]
+        self.model_calls += record["n_calls"]
+        self.cache_hits += record["n_cached"]
+
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -169,13 +178,7 @@ async def _run_one(item: Item, method: Method, gateways: dict[str, Gateway], too
         wall_s=time.perf_counter() - start,
     )
     store.save_result(run_id, item.id, record, scores)
-    headline = scores.get(scorers[0].name)
-    progress.done += 1
-    progress.correct += int(headline is not None and headline.value == 1.0)
-    progress.errors += int(record["status"] == "error")
-    progress.tokens += record["prompt_tokens"] + record["completion_tokens"]
-    progress.model_calls += record["n_calls"]
-    progress.cache_hits += record["n_cached"]
+    progress.add(record, scores.get(scorers[0].name))
 
 
 def open_knowledge(plan: RunPlan) -> dict:

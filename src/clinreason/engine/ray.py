@@ -229,18 +229,9 @@ def _write(store: Store, by_id: dict[str, _Job], calls: list[dict], bundles: lis
         fresh.append((job, b))
     write_batch(store, calls, results)
     for job, b in fresh:
-        _tally(job.progress, b["record"], b["scores"].get(job.scorer))
+        job.progress.add(b["record"], b["scores"].get(job.scorer))
         if on_progress:
             on_progress(job.progress)
-
-
-def _tally(progress: Progress, record: dict, headline) -> None:
-    progress.done += 1
-    progress.correct += int(headline is not None and headline.value == 1.0)
-    progress.errors += int(record["status"] == "error")
-    progress.tokens += record["prompt_tokens"] + record["completion_tokens"]
-    progress.model_calls += record["n_calls"]
-    progress.cache_hits += record["n_cached"]
 
 
 def _task_result(ray, ref) -> dict:

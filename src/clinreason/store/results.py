@@ -83,6 +83,13 @@ class ResultsMixin:
             out.append(d)
         return out
 
+    def scores_by_item(self, run_id: str) -> dict[str, dict[str, dict]]:
+        """A run's scores as {item_id: {scorer: score row}}."""
+        out: dict[str, dict[str, dict]] = {}
+        for s in self.scores(run_id):
+            out.setdefault(s["item_id"], {})[s["scorer"]] = s
+        return out
+
     def stale_scores(self, run_id: str, scorer: str, version: str | None) -> list[str]:
         """Items whose stored `scorer` score is of another version (NULL, from before versions,
         included), in plan order: what `clinreason regrade` redoes."""

@@ -112,9 +112,7 @@ def load_candidates(store: Store, run_ids: list[str], *, unpredicted: bool = Fal
         if run is None:
             raise KeyError(f"no run {run_id!r} in {store.path}")
         items = {item.id: item for item in store.run_items(run_id)}
-        scores: dict[str, dict[str, dict]] = {}
-        for s in store.scores(run_id):
-            scores.setdefault(s["item_id"], {})[s["scorer"]] = s
+        scores = store.scores_by_item(run_id)
         predictions = store.predictions(run_id)
         if unpredicted:
             done = {p["item_id"] for p in predictions}
