@@ -126,6 +126,20 @@ def test_cli_bad_image_stops_before_anything_is_written(vqa_dir, tmp_path):
     assert not out.exists() or not any(out.rglob("*.db"))
 
 
+def test_skip_invalid_leaves_the_bad_record_out_and_lists_it(vqa_dir, tmp_path):
+    from clinreason.cli._common import load_benchmark_items
+
+    qid = _first_test_qid(vqa_dir)
+    data = _bad_copy(vqa_dir, tmp_path, qid, {"image_name": "synpic_missing.jpg"})
+    name, subset, items, extra = load_benchmark_items("vqa_rad", "test", data, None, skip_invalid=True)
+    assert (name, subset, len(items)) == ("vqa_rad", "test", 450)
+    assert str(qid) not in {it.id for it in items}
+    [skipped] = extra["skipped"]
+    assert skipped["field"] == "image_name" and "synpic_missing.jpg" in skipped["error"]
+    with pytest.raises(DataError):  # without the flag: stop at the bad record
+        load_benchmark_items("vqa_rad", "test", data, None)
+
+
 # --- the vqa scorer --------------------------------------------------------------------------
 def _text_item(answer: str, **kw) -> Item:
     return Item(id="v1", benchmark="vqa_rad", question="Where is the lesion?", answer=answer,

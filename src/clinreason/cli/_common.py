@@ -1,7 +1,6 @@
-"""Helpers the command modules share: checking option values before anything is written, opening
-an existing store, finding a run by id prefix, writing a run's summary file, running with SIGTERM
-treated like Ctrl-C, and printing summaries. Imports only what printing needs, so every command
-starts fast."""
+"""Helpers the command modules share: checking options before anything is written, opening a store,
+finding a run by id prefix, writing a run's summary, SIGTERM treated like Ctrl-C, printing summaries.
+Imports only what printing needs, so every command starts fast."""
 
 from __future__ import annotations
 
@@ -167,7 +166,7 @@ def error_counts(store, run_id: str, item_ids: set[str] | None = None) -> tuple[
 
 
 def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else text
+    line = (text.strip().splitlines() or [text])[0]
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -190,11 +189,16 @@ def load_benchmark_items(benchmark: str, subset: str | None, data_dir: Path | No
             extra["skipped"] = [{"line": e.line, "field": e.field, "error": str(e)} for e in result.skipped]
             return path.stem, None, result.items, extra
         return path.stem, None, load_file(path, field_map), extra
-    from ..data import BENCHMARKS, load_items
+    from ..data import BENCHMARKS, load_items, scan_items
 
     bench = BENCHMARKS.get(benchmark)
     subset = subset or bench.subsets[0]
-    return bench.name, subset, load_items(bench.name, subset, data_dir), {"scorers": list(bench.default_scorers)}
+    extra = {"scorers": list(bench.default_scorers)}
+    if skip_invalid and bench.scanner is not None:  # bad records left out and listed, as for a user's file
+        items, bad = scan_items(bench.name, subset, data_dir)
+        return bench.name, subset, items, {**extra, "skipped": [{"line": e.line, "field": e.field, "error": str(e)}
+                                                                for e in bad]}
+    return bench.name, subset, load_items(bench.name, subset, data_dir), extra
 
 
 def resolve_run(store, run_id: str) -> str:

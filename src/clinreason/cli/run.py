@@ -41,7 +41,7 @@ def run(
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Redo items whose model calls failed."),
     run_name: Optional[str] = typer.Option(None, "--run-name", help="Name the run yourself (default: derived from its settings)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="For your own file: skip bad records (listed in the run record) instead of stopping."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Skip bad records (your own file, VQA-RAD) instead of stopping; they are listed in the run record."),
     max_rpm: Optional[float] = typer.Option(None, "--max-rpm", help="At most this many model requests per minute."),
     max_tpm: Optional[float] = typer.Option(None, "--max-tpm", help="At most this many tokens (prompt + completion) per minute."),
     judge_spec: Optional[str] = typer.Option(None, "--judge", "-j", help="Also judge the run inline with this model spec (see `clinreason judge`)."),

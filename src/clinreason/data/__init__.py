@@ -32,6 +32,17 @@ def load_items(
     bench = BENCHMARKS.get(name)
     subset = bench.check_subset(subset)
     return bench.load(locate_file(bench, subset, data_dir, hub=hub), subset)
+
+
+def scan_items(name: str, subset: str | None = None, data_dir: str | Path | None = None) -> tuple[list[Item], list]:
+    """(items, bad records) of a benchmark whose loader can leave bad records out (`Benchmark.scanner`);
+    a benchmark without one loads as `load_items` does (stopping at a bad record)."""
+    bench = BENCHMARKS.get(name)
+    subset = bench.check_subset(subset)
+    path = locate_file(bench, subset, data_dir, hub=False)
+    if bench.scanner is None:
+        return bench.load(path, subset), []
+    return bench.scanner(bench, path, subset)
 from . import cupcase, healthbench, medec, medrbench  # noqa: E402,F401  (open-ended / rubric / MEDEC benchmarks)
 from . import cmmlu, frenchmedmcqa, headqa, igakuqa, medxpertqa, mmlu_translated  # noqa: E402,F401  (multilingual + MedXpertQA)
 from . import medcalc  # noqa: E402,F401  (MedCalc-Bench)

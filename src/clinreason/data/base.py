@@ -40,6 +40,8 @@ class Benchmark:
     scorers: tuple[str, ...] = ()
     # The method `clinreason run` uses when none is given (episode benchmarks: an interactive one).
     default_method: str | None = None
+    # (items, bad records) instead of stopping at the first bad record: `run --skip-invalid` (optional).
+    scanner: Callable[[Benchmark, Path, str], tuple[list[Item], list]] | None = field(default=None, repr=False)
 
     @property
     def default_scorers(self) -> tuple[str, ...]:

@@ -125,6 +125,7 @@ register(Benchmark(
     subsets=tuple(SPLITS),
     paths={s: FILE for s in SPLITS},
     reader=read,
+    scanner=scan,
     aliases=("vqarad",),
     scorers=("vqa",),
 ))
