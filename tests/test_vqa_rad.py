@@ -218,6 +218,16 @@ def test_blind_vs_with_image_paired_by_source_item(test_items, tmp_path):
     assert r["accuracy_blind"] == pytest.approx(n_yes / 12) == r["blind_right_share"]
     assert r["diff"] == pytest.approx(1 - n_yes / 12) and len(r["ci95"]) == 2
     assert r["image_only_right"] == 12 - n_yes and r["blind_only_right"] == 0
+    store.close()
+    # `clinreason compare` pairs them by source item with the base run's own scorer (vqa), unasked.
+    from typer.testing import CliRunner
+
+    from clinreason.cli import app
+
+    result = CliRunner().invoke(app, ["compare", with_image, blind, "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    compared = json.loads(result.output)
+    assert compared["scorer"] == "vqa" and compared["n"] == 12
 
 
 # --- end to end on the embedded (text-only) model ----------------------------------------------

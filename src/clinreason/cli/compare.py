@@ -20,7 +20,7 @@ from ._app import OutOption, app, console, esc, friendly_errors
 def compare(
     runs: Optional[list[str]] = typer.Argument(None, help="The base run, then the run(s) compared with it (ids or unique prefixes)."),
     out: Path = OutOption,
-    scorer: str = typer.Option("answer", "--scorer", help="Which stored score to compare."),
+    scorer: Optional[str] = typer.Option(None, "--scorer", help="Which stored score to compare (default: the base run's headline scorer, e.g. answer or vqa)."),
     margin: Optional[float] = typer.Option(None, "--margin", help="TOST equivalence margin on the accuracy difference, e.g. 0.05."),
     grid: Optional[Path] = typer.Option(None, "--grid", help="A grid JSON (`clinreason grid`): every cell against its group's base."),
     base: Optional[str] = typer.Option(None, "--base", help="With --grid: the base cell's method label or run id (default: each group's first cell)."),
@@ -47,9 +47,10 @@ def compare(
     try:
         if grid is not None:
             pairs = [(resolve_run(store, a), resolve_run(store, b)) for a, b in grid_pairs(grid, base)]
-            results = adjust([compare_two(store, a, b, scorer, margin, crosslingual) for a, b in pairs])
+            results = adjust([compare_two(store, a, b, scorer or "answer", margin, crosslingual) for a, b in pairs])
         else:
             ids = [resolve_run(store, r) for r in runs]
+            scorer = scorer or ((store.get_run(ids[0])["config"].get("scorers") or ["answer"])[0])
             results = compare_against_base(store, ids[0], ids[1:], scorer, margin, crosslingual)
     finally:
         store.close()
