@@ -215,3 +215,20 @@ def test_agentclinic_nejm_consultation_loads(shared_data):
     doctor = run_episode(env, task, ["REQUEST TEST: Biopsy", f"DIAGNOSIS READY: {task.data.gold['answer']}"])
     assert doctor.heard[0].startswith("Measurement:") and doctor.trace.metrics["tests"] == 1.0
     assert doctor.trace.rewards["correct"].score == 1.0
+
+
+def test_a_fresh_process_finds_the_tasksets_by_id(shared_data):
+    # verifiers imports a taskset id as a top-level module: `clinreason-items` -> clinreason_items, with no
+    # clinreason module imported first (as `vf-eval clinreason-items` would).
+    import subprocess
+    import sys
+
+    code = ("import verifiers.v1 as vf\n"
+            "for tid, bench in (('clinreason-items', 'medqa'), ('clinreason-consult', 'mediq')):\n"
+            "    config = vf.resolve_env_config({'taskset': {'id': tid, 'benchmark': bench, 'limit': 1,\n"
+            f"                                                'data_dir': {str(shared_data)!r}}}}})\n"
+            "    env = vf.load_environment(config)\n"
+            "    print(tid, type(env).__name__, len(list(env.taskset)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "clinreason-items ItemsEnv 1" in out.stdout and "clinreason-consult ConsultEnv 1" in out.stdout

@@ -15,8 +15,8 @@ grade an evaluation run. verifiers is optional: importing this package never nee
 `load_environment` says how to install it when it is missing.
 
 verifiers' own CLI finds a taskset by importing a module named after its id, which cannot be
-dotted: in a process that imported clinreason.envs.single_turn (or .consult) the ids
-`clinreason-items` and `clinreason-consult` resolve."""
+dotted: the top-level packages `clinreason_items` and `clinreason_consult` (installed with clinreason)
+re-export these modules, so the ids `clinreason-items` and `clinreason-consult` resolve in any process."""
 
 from __future__ import annotations
 
