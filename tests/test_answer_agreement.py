@@ -76,12 +76,12 @@ MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick
 # replies in ten languages, "None of the listed ..." for a "None of the above" option, "Correct: A, B, D" lines,
 # French articles before option texts, an explanation reviewing the distractors): 100/100/99.4/100/100/100/100/100%
 # (heldout7 113/113), no wrong or false pick anywhere.
-# heldout8 (87 rows, an eighth fresh split weighted to common shapes of current models: 10 published, 22
-# SmolLM2, 55 authored; 7 languages) was first measured after round 8: 81/87 = 93.1%, no wrong pick, 2 false
-# picks (published 10/10, SmolLM2 21/22, authored 50/55).
+# heldout8 (127 rows, an eighth fresh split weighted to common shapes and real outputs: 10 published, 62
+# SmolLM2, 55 authored; 7 languages) was first measured after round 8: 119/127 = 93.7%, no wrong pick, 4 false
+# picks (published 10/10, SmolLM2 59/62, authored 50/55).
 # (agreement, max wrong picks, max false picks)
 FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
-          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (1.0, 0, 0), "heldout8": (0.931, 0, 2)}
+          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (1.0, 0, 0), "heldout8": (0.937, 0, 4)}
 
 
 @dataclass
