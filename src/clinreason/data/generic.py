@@ -20,204 +20,34 @@ falls back to English. Codes like "fr", "ja", "pt-BR" and the English names of c
 Formats: .jsonl, .json (a list of records, or {"data": [...]}), .csv, .tsv; UTF-8 (a BOM is fine).
 Loading is all-or-nothing: `load_file` raises a DataError naming file, line and field before returning
 anything; `scan_file` instead returns the good items plus the errors of the records it skipped.
+
+The parts: the FieldMap is `field_map`, reading a file's records `file_records`, splitting options
+written in one string `lettered_options`; turning a record into an Item is here.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
-from typing import Any, Iterator, Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from typing import Any
 
 from ..items import YES_NO_MAYBE, DataError, Item, TaskType, option_letters
-from .base import find_bad_bytes, item_or_error, iter_jsonl, read_text, text_problem
+from .base import find_bad_bytes, item_or_error, text_problem
+# The parts live in their own modules; their names stay importable from here.
+from .field_map import ANSWER_KINDS, LANGUAGE_NAMES, FieldMap, language_code  # noqa: F401
+from .file_records import _csv_records, _records, _Where  # noqa: F401
+from .lettered_options import LETTERED_HELP, split_lettered
 
 FORMATS = (".jsonl", ".json", ".csv", ".tsv")
 DEFAULT_SPEC = "question=question,options=options,answer=answer"
-ANSWER_KINDS = ("auto", "letter", "text", "index0", "index1")
-_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
-LANGUAGE_NAMES = {
-    "english": "en", "french": "fr", "français": "fr", "francais": "fr", "spanish": "es", "español": "es",
-    "espanol": "es", "chinese": "zh", "中文": "zh", "japanese": "ja", "日本語": "ja", "hindi": "hi", "हिन्दी": "hi",
-    "german": "de", "deutsch": "de", "italian": "it", "portuguese": "pt", "korean": "ko", "arabic": "ar", "russian": "ru",
-}
-
-
-def language_code(value: str) -> str | None:
-    """"fr", "pt_BR", "French" -> "fr", "pt-br", "fr"; None for anything else."""
-    text = value.strip()
-    if _CODE.match(text):
-        return text.lower().replace("_", "-")
-    return LANGUAGE_NAMES.get(text.casefold())
-
-
-class FieldMap(BaseModel):
-    """Which field (JSON key or CSV/TSV column) holds what."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    question: str
-    # One name: a field holding {letter: text} or a list. Several: one column per option, lettered A, B, ...
-    options: tuple[str, ...] = ()
-    # A letter, an option's text, or the option's position: see answer_kind.
-    answer: str
-    # How the answer is written: "auto" (a letter, else an option's text), "letter", "text", "index0", "index1".
-    # FieldMap.parse reads it from a suffix: answer=Ans:text.
-    answer_kind: Literal["auto", "letter", "text", "index0", "index1"] = "auto"
-    id: str | None = None  # default: the line number (record number in a .json file)
-    context: str | None = None
-    explanation: str | None = None
-    meta: tuple[str, ...] = ()  # extra fields copied into Item.metadata
-    answer_index_base: Literal[0, 1] | None = None
-    task: Literal[TaskType.mcq, TaskType.yes_no_maybe] = TaskType.mcq
-    language: str = "en"  # the language of every record (a code), unless language_field gives one per record
-    language_field: str | None = None  # a column holding each record's language (blank: `language`)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthands(cls, data: Any) -> Any:
-        """answer=Ans:text -> answer=Ans, answer_kind=text; language=Lang (not a code) -> language_field=Lang;
-        answer_index_base=1 -> answer_kind=index1."""
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        answer = data.get("answer")
-        if isinstance(answer, str):
-            column, sep, kind = answer.rpartition(":")
-            if sep and column.strip() and kind.strip().lower() in ANSWER_KINDS:
-                if data.get("answer_kind", "auto") not in ("auto", kind.strip().lower()):
-                    raise ValueError(f"answer {answer!r} and answer_kind={data['answer_kind']!r} disagree")
-                data["answer"], data["answer_kind"] = column.strip(), kind.strip().lower()
-        base = data.get("answer_index_base")
-        if base is not None and base in (0, 1):
-            kind = data.get("answer_kind", "auto")
-            if kind not in ("auto", f"index{base}"):
-                raise ValueError(f"answer_index_base={base} and answer kind {kind!r} disagree")
-            data["answer_kind"] = f"index{base}"
-        elif base is None and data.get("answer_kind") in ("index0", "index1"):
-            data["answer_index_base"] = int(data["answer_kind"][-1])
-        language = data.get("language")
-        if isinstance(language, str) and language.strip():
-            code = language_code(language)
-            if code is None:
-                if data.get("language_field"):
-                    raise ValueError(f"language {language!r} is not a language code (like 'fr' or 'pt-BR')")
-                data["language_field"], data["language"] = language.strip(), "en"
-            else:
-                data["language"] = code
-        return data
-
-    @field_validator("options", "meta", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:  # FieldMap(options="A|B|C") as well as options=("A", "B", "C")
-        return tuple(v.strip() for v in value.split("|")) if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _needs_options(self) -> FieldMap:
-        if self.task == TaskType.mcq and not self.options:
-            raise ValueError("an mcq file needs options=FIELD (a dict/list field) or options=COL1|COL2|...")
-        return self
-
-    @property
-    def index_base(self) -> int | None:
-        return {"index0": 0, "index1": 1}.get(self.answer_kind)
-
-    @classmethod
-    def parse(cls, spec: str) -> FieldMap:
-        """`question=Q,options=A|B|C|D,answer=Ans[:letter|:text|:index0|:index1]` plus optional `id=`,
-        `context=`, `explanation=`, `meta=s|t`, `answer_index_base=0|1`, `task=yes_no_maybe`,
-        `language=CODE` or `language=COLUMN` (`language_field=COLUMN`). Names may not contain , or |."""
-        values: dict[str, Any] = {}
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            key, sep, value = (s.strip() for s in part.partition("="))
-            if not sep or not key or not value:
-                raise ValueError(f"fields {spec!r}: {part!r} is not NAME=VALUE")
-            if key not in cls.model_fields:
-                raise ValueError(f"fields {spec!r}: unknown name {key!r}; known: {', '.join(cls.model_fields)}")
-            if key in values:
-                raise ValueError(f"fields {spec!r}: {key!r} given twice")
-            # "1" -> 1 for answer_index_base; everything else is text for the validators.
-            values[key] = int(value) if key == "answer_index_base" and value.isdigit() else value
-        try:
-            return cls(**values)
-        except ValidationError as e:
-            err = e.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise ValueError(f"fields {spec!r}: {where + ': ' if where else ''}{err['msg']}") from None
-
-    def columns(self) -> list[str]:
-        named = [self.question, *self.options, self.answer, self.id, self.context, self.explanation, *self.meta,
-                 self.language_field]
-        return [c for c in named if c]
 
 
 @dataclass
 class LoadResult:
     items: list[Item]
     skipped: list[DataError] = field(default_factory=list)
-
-
-# --- reading records ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Where:
-    path: Path
-    n: int  # line number, or record number in a .json file
-    is_line: bool
-
-    def error(self, fld: str | None, message: str) -> DataError:
-        if self.is_line:
-            return DataError(str(self.path), self.n, fld, message)
-        return DataError(str(self.path), None, fld, f"record {self.n}: {message}")
-
-
-def _records(path: Path, fm: FieldMap) -> Iterator[tuple[_Where, dict[str, Any] | DataError]]:
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        for line, rec in iter_jsonl(path):
-            yield _Where(path, line, True), rec
-    elif suffix == ".json":
-        try:
-            data = json.loads(read_text(path))
-        except json.JSONDecodeError as e:
-            raise DataError(str(path), e.lineno, None, f"invalid JSON ({e.msg} at column {e.colno})") from None
-        if isinstance(data, dict) and isinstance(data.get("data"), list):
-            data = data["data"]
-        if not isinstance(data, list):
-            raise DataError(str(path), None, None, 'expected a list of records or {"data": [...]}')
-        for i, rec in enumerate(data, 1):
-            where = _Where(path, i, False)
-            yield where, rec if isinstance(rec, dict) else where.error(None, "expected an object")
-    else:
-        yield from _csv_records(path, fm, "\t" if suffix == ".tsv" else ",")
-
-
-def _csv_records(path: Path, fm: FieldMap, delimiter: str) -> Iterator[tuple[_Where, dict[str, Any] | DataError]]:
-    reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header:
-        raise DataError(str(path), 1, None, "no header row")
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        raise DataError(str(path), 1, None, "duplicate column names in the header")
-    for col in fm.columns():
-        if col not in header:
-            raise DataError(str(path), 1, col, f"no such column; the header has: {', '.join(header)}")
-    start = reader.line_num + 1
-    for row in reader:
-        where, start = _Where(path, start, True), reader.line_num + 1  # a quoted field may span lines
-        if not any(cell.strip() for cell in row):
-            continue  # blank or all-empty rows (spreadsheets leave them at the end)
-        if len(row) != len(header):
-            yield where, where.error(None, f"{len(row)} columns, the header has {len(header)}")
-        else:
-            yield where, dict(zip(header, row))
 
 
 # --- one record -> one Item ---------------------------------------------------------------------
@@ -230,69 +60,6 @@ def _text(value: Any, where: _Where, fld: str, *, integral: bool = False) -> str
     if problem:
         raise where.error(fld, problem)
     return (text or "").strip() or None
-
-
-_STYLES = {  # marker of a letter L in each style
-    "(A)": r"\(\s*{L}\s*\)", "A.": r"{L}\s*[.．]", "A)": r"{L}\s*[)）]", "A:": r"{L}\s*[:：]",
-}
-_FIRST = re.compile(r"\(\s*(?P<p>[Aa])\s*\)|(?P<l>[Aa])\s*(?P<s>[.．)）:：])")
-_SUFFIX_STYLE = {".": "A.", "．": "A.", ")": "A)", "）": "A)", ":": "A:", "：": "A:"}
-_BEFORE = r"(?:^|(?<=[\s;,|/]))"  # a marker starts the string or follows a space or a separator
-LETTERED_HELP = "lettered options in one string, e.g. '(A) x (B) y', 'A. x\\nB. y' or 'A) x; B) y'"
-
-
-def split_lettered(text: str) -> dict[str, str] | None:
-    """Options written in one string -> {A: text, B: text, ...}; None when the string does not open
-    with a first option marker ((A), A., A), A:, or lower-case a) or holds fewer than two options.
-    ValueError when the split is ambiguous or an option is empty."""
-    s = text.strip()
-    first = _FIRST.match(s)
-    if first is None:
-        return None
-    style = "(A)" if first.group("p") else _SUFFIX_STYLE[first.group("s")]
-    a = first.group("p") or first.group("l")
-
-    def marker(i: int) -> re.Pattern[str]:
-        letter = chr(ord(a) + i)
-        return re.compile(_BEFORE + _STYLES[style].format(L=re.escape(letter)))
-
-    def finish(spans: list[tuple[int, int]], source: str) -> dict[str, str] | None:
-        if len(spans) < 2:
-            return None
-        out = {}
-        for i, (_, end) in enumerate(spans):
-            stop = spans[i + 1][0] if i + 1 < len(spans) else len(source)
-            body = " ".join(source[end:stop].split()).strip(" ;,|")
-            if not body:
-                raise ValueError(f"option {chr(ord('A') + i)} is empty")
-            out[chr(ord("A") + i)] = body
-        return out
-
-    if "\n" in s:  # one option a line: a marker counts only where a line starts
-        spans, pos = [(0, first.end())], first.end()
-        for i in range(1, 26):
-            found = re.compile(r"(?m)^[ \t]*" + _STYLES[style].format(L=re.escape(chr(ord(a) + i)))).search(s, pos)
-            if found is None:
-                break
-            spans.append((found.start(), found.end()))
-            pos = found.end()
-        if len(spans) >= 2:
-            return finish(spans, s)
-    spans, pos = [(0, first.end())], first.end()
-    for i in range(1, 26):
-        found = marker(i).search(s, pos)
-        if found is None:
-            break
-        spans.append((found.start(), found.end()))
-        pos = found.end()
-    # Unambiguous only if no letter's marker occurs twice before the next letter's marker.
-    for i in range(1, len(spans)):
-        stop = spans[i + 1][0] if i + 1 < len(spans) else len(s)
-        if len(marker(i).findall(s, spans[i - 1][1], stop)) > 1:
-            shown = style.replace("A", chr(ord(a) + i))
-            raise ValueError(f"ambiguous: {shown!r} occurs more than once before the next option; "
-                             "put one option on each line, or write the letters as (A) (B) ...")
-    return finish(spans, s)
 
 
 def _options(rec: dict[str, Any], fm: FieldMap, where: _Where) -> tuple[dict[str, str], list[str]]:

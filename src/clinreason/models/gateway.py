@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import os
-import random
 import secrets
 import socket
 import time
@@ -26,36 +23,17 @@ from dataclasses import dataclass, field
 
 from ..trace import ModelCall, Trace
 from .cache import CallCache, Leases
-from .protocol import (Completion, Message, Model, ModelError, SamplingParams, ToolCall, TransientModelError, Usage,
-                       redact)
+# The pieces live in their own modules (cache keys and rows, leases, the retry policy); their
+# names stay importable from here, where callers and tests have always found them.
+from .call_rows import _from_row, cache_key
+from .lease_holder import LeaseHolder, _dead_here  # noqa: F401
+from .protocol import Completion, Message, Model, ModelError, SamplingParams, TransientModelError, redact
 from .ratelimit import RateLimiter
+from .retry import RetryPolicy
 from .slots import Slots
 
 
-def cache_key(identity: str, messages: list[Message], params: SamplingParams, sample: int) -> str:
-    # Message.wire() / params.key() keep the pre-tools shape for plain requests: old caches still hit.
-    blob = json.dumps(
-        {"model": identity, "messages": [m.wire() for m in messages],
-         "params": params.key(), "sample": sample},
-        sort_keys=True, ensure_ascii=False,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-@dataclass
-class RetryPolicy:
-    max_attempts: int = 5
-    base_delay_s: float = 0.5
-    max_delay_s: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay_s)
-        # Full jitter: clients retrying in lockstep would hammer a recovering server.
-        return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** attempt))
-
-
-class Gateway:
+class Gateway(LeaseHolder):
     def __init__(
         self,
         model: Model,
@@ -205,47 +183,6 @@ class Gateway:
         return dict(cache_key=key, run_id=self.run_id, item_id=item_id, model=self.model.identity,
                     role=self.role, messages=[m.wire() for m in messages], params=params.key(), sample=sample)
 
-    # --- leases ----------------------------------------------------------------------------------
-    def _acquire(self, key: str) -> bool:
-        """Take (or renew) the lease on `key`; a lease whose holder was a process on this machine
-        that has since died is taken over at once."""
-        if self._acquire_plain(key):
-            return True
-        holder = self._leases.lease_holder(key)
-        if holder is not None and _dead_here(holder):
-            self._leases.release_lease(key, holder)
-            return self._acquire_plain(key)
-        return False
-
-    def _acquire_plain(self, key: str) -> bool:
-        if self._leases.acquire_lease(key, self._holder, self.lease_ttl_s):
-            self._held.add(key)
-            return True
-        return False
-
-    async def _await_lease(self, key: str):
-        """None once this gateway may ask the model for `key` (it holds the lease, or waited its
-        bound: at most lease_ttl_s), or the cached row of the answer another process stored."""
-        deadline = time.monotonic() + self.lease_ttl_s
-        pause = self.lease_poll_s
-        while True:
-            if self._acquire(key):
-                row = self.cache.cached_call(key)  # it may have landed just before the lease freed
-                if row is not None:
-                    self._release(key)
-                return row
-            if (row := self.cache.cached_call(key)) is not None:
-                return row
-            if time.monotonic() >= deadline:
-                return None  # bounded: ask the model after all
-            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-            pause = min(pause * 1.5, 1.0)
-
-    def _release(self, key: str) -> None:
-        if key in self._held:
-            self._held.discard(key)
-            self._leases.release_lease(key, self._holder)
-
     def _store_completion(self, record: dict, completion: Completion) -> str:
         self.calls_made += 1
         return self.cache.record_call(
@@ -286,33 +223,6 @@ class Gateway:
             if attempt + 1 < self.retry.max_attempts:
                 await asyncio.sleep(self.retry.delay(attempt, retry_after))
         raise ModelError(redact(self.model, f"gave up after {self.retry.max_attempts} attempts: {error}"))
-
-
-def _dead_here(holder: str) -> bool:
-    """Whether a lease holder ("host:pid:token") was a process on this machine that no longer runs."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid() or os.name != "posix":
-        return False  # elsewhere (or where signal 0 is no probe): its lease expires by itself
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, someone else's
-        return False
-    return False
-
-
-def _from_row(row) -> Completion:
-    return Completion(
-        text=row["response"] or "",
-        usage=Usage(prompt_tokens=row["prompt_tokens"] or 0, completion_tokens=row["completion_tokens"] or 0),
-        latency_s=row["latency_s"] or 0.0,
-        finish_reason=row["finish_reason"],
-        logprobs=json.loads(row["logprobs"]) if row["logprobs"] else None,
-        tool_calls=[ToolCall(**c) for c in json.loads(row["tool_calls"])] if row.get("tool_calls") else [],
-        cached=True,
-    )
 
 
 def _check_tools(model: Model, params: SamplingParams) -> None:

@@ -19,66 +19,17 @@ import argparse
 import asyncio
 import hashlib
 import json
-import socket
-import struct
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
 
-# Faults a chat request can meet. "ok" is a healthy reply (after `delay_s`).
-FAULTS = (
-    "ok",
-    "429",  # rate limited, with a Retry-After header
-    "500",
-    "503",
-    "400",  # a bad request: must not be retried
-    "reset",  # TCP reset before any response byte
-    "hang",  # accepts the request, never answers (until hang_s): the client's timeout must fire
-    "truncated",  # Content-Length promises more body than is sent, then the connection closes
-    "invalid_json",  # a complete HTTP 200 whose body is cut-off JSON
-    "empty_choices",  # a valid JSON body with "choices": []
-    "stream_cut",  # a chunked (or, for stream=true, SSE) response that stops mid-way
-    "bad_tool_calls",  # a complete HTTP 200 whose message.tool_calls are malformed
-    # Complete HTTP 200 replies, well-formed JSON (except non_utf8) but not a chat completion:
-    "non_utf8",  # the body holds bytes that are not UTF-8
-    "lone_surrogate",  # content "\udc80" (escaped in JSON): no UTF-8 text can hold it
-    "content_number",  # message.content is a number
-    "content_garbled",  # message.content is a list, but not of text parts
-    "bad_finish_reason",  # finish_reason is a number
-    "usage_string",  # usage is a string
-    "usage_negative",  # usage.completion_tokens < 0
-    "usage_list",  # usage is a list
-    "choice_not_object",  # choices holds a string
-    "no_message",  # a choice without message
-    "message_not_object",  # message is a string
-    "trickle",  # a healthy body, one byte every trickle_s, cut after hang_s: no per-read timeout ever fires
-    "echo_500",  # HTTP 500 whose body echoes the request's Authorization header (as careless servers do)
-    # Not retryable:
-    "echo_401",  # HTTP 401 whose body echoes the Authorization header
-    "huge",  # a gzip bomb: a small gzip body that inflates to huge_bytes of JSON
-    # Healthy replies in another shape:
-    "content_parts",  # message.content as OpenAI's list of parts [{"type": "text", "text": ...}]
-    "echo_200",  # a healthy reply whose text echoes the Authorization header
-)
-MALFORMED_FAULTS = ("non_utf8", "lone_surrogate", "content_number", "content_garbled", "bad_finish_reason",
-                    "usage_string", "usage_negative", "usage_list", "choice_not_object", "no_message",
-                    "message_not_object")
-TRANSIENT_FAULTS = ("429", "500", "503", "reset", "hang", "truncated", "invalid_json", "empty_choices", "stream_cut",
-                    "bad_tool_calls", *MALFORMED_FAULTS, "trickle", "echo_500")
-
-Reply = Callable[[list[dict], "int | None"], str]
-N_MODES = ("honour", "ignore", "reject")
-
-
-def letter_reply(messages: list[dict], seed: int | None = None) -> str:
-    """A deterministic answer in the format clinreason asks for, chosen by a hash of the prompt
-    (and of the seed, when the request has one: sampled requests then differ by seed)."""
-    key = messages if seed is None else [messages, seed]
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).digest()
-    return f"The answer follows.\nANSWER: {'ABCD'[digest[0] % 4]}"
+# The pieces live in their own modules; their names stay importable from here.
+from .fault_catalog import FAULTS, MALFORMED_FAULTS, N_MODES, TRANSIENT_FAULTS  # noqa: F401
+from .fault_payloads import (_MALFORM, Reply, _call_first_tool, _completion, _first_message, _gzip_bomb,  # noqa: F401
+                             letter_reply)
+from .raw_http import _head, _read_request, _reset, _send, _send_json, _send_sse  # noqa: F401
 
 
 @dataclass
@@ -312,141 +263,6 @@ class FaultServer:
             _reset(writer)
             return False
         return await _send_json(writer, 200, payload)
-
-
-def _first_message(payload: dict) -> dict:
-    return payload["choices"][0]["message"]
-
-
-# A healthy payload made malformed in one way each (see FAULTS).
-_MALFORM: dict[str, Callable[[dict], None]] = {
-    "lone_surrogate": lambda p: _first_message(p).update(content="The answer \udc80 follows.\nANSWER: A"),
-    "content_number": lambda p: _first_message(p).update(content=42),
-    "content_garbled": lambda p: _first_message(p).update(content=[{"type": "text", "text": 7}, "B"]),
-    "bad_finish_reason": lambda p: p["choices"][0].update(finish_reason=3),
-    "usage_string": lambda p: p.update(usage="many tokens"),
-    "usage_negative": lambda p: p["usage"].update(completion_tokens=-5),
-    "usage_list": lambda p: p.update(usage=[1, 2]),
-    "choice_not_object": lambda p: p.update(choices=["ANSWER: A"]),
-    "no_message": lambda p: p["choices"][0].pop("message"),
-    "message_not_object": lambda p: p["choices"][0].update(message="ANSWER: A"),
-}
-_BOMBS: dict[int, bytes] = {}
-
-
-def _gzip_bomb(size: int) -> bytes:
-    """A gzip body (about size/1000 bytes) inflating to a chat completion of `size` bytes."""
-    if size not in _BOMBS:
-        import zlib
-
-        packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        head = b'{"object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop", ' \
-               b'"message": {"role": "assistant", "content": "'
-        tail = b'"}}]}'
-        parts, left = [packer.compress(head)], max(0, size - len(head) - len(tail))
-        block = b"A" * 2**20
-        while left > 0:
-            parts.append(packer.compress(block[:left]))
-            left -= len(block)
-        parts += [packer.compress(tail), packer.flush()]
-        _BOMBS[size] = b"".join(parts)
-    return _BOMBS[size]
-
-
-def _call_first_tool(payload: dict, request: dict, arguments: dict) -> None:
-    """Turn each choice into a call of the request's first tool (deterministic id)."""
-    try:
-        name = request["tools"][0]["function"]["name"]
-    except (KeyError, IndexError, TypeError):
-        name = "tool"
-    key = hashlib.sha1(json.dumps(request["messages"], sort_keys=True).encode()).hexdigest()[:10]
-    for choice in payload["choices"]:
-        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [{
-            "id": f"call_{key}_{choice['index']}", "type": "function",
-            "function": {"name": name, "arguments": json.dumps(arguments)}}]}
-        choice["finish_reason"] = "tool_calls"
-
-
-def _completion(request: dict, texts: list[str]) -> dict:
-    prompt_tokens = sum(len(str(m.get("content") or "").split()) for m in request["messages"])
-    completion_tokens = sum(len(text.split()) for text in texts)
-    return {
-        "id": f"chatcmpl-{hashlib.sha1(texts[0].encode()).hexdigest()[:12]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": request.get("model", "fault"),
-        "choices": [{"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                    for i, text in enumerate(texts)],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    }
-
-
-async def _read_request(reader: asyncio.StreamReader):
-    try:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=30)
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
-        return None
-    lines = head.decode("latin-1").split("\r\n")
-    method, path, _ = lines[0].split(" ", 2)
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            key, value = line.split(":", 1)
-            headers[key.strip().lower()] = value.strip()
-    length = int(headers.get("content-length") or 0)
-    body = await reader.readexactly(length) if length else b""
-    return method, path, headers, body
-
-
-def _head(status: int, content_type: str, extra: dict | None = None) -> bytes:
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
-              500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Status")
-    lines = [f"HTTP/1.1 {status} {reason}", f"Content-Type: {content_type}", "Connection: keep-alive"]
-    lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-async def _send(writer, status: int, body: bytes, content_type: str, extra: dict | None = None) -> bool:
-    writer.write(_head(status, content_type, {"Content-Length": str(len(body)), **(extra or {})}) + body)
-    await writer.drain()
-    return True
-
-
-async def _send_json(writer, status: int, payload: dict, extra: dict | None = None) -> bool:
-    return await _send(writer, status, json.dumps(payload).encode(), "application/json", extra)
-
-
-async def _send_sse(writer, request: dict, text: str, cut: bool) -> bool:
-    writer.write(_head(200, "text/event-stream", {"Transfer-Encoding": "chunked"}))
-    words = text.split(" ")
-    for i, word in enumerate(words):
-        if cut and i == len(words) // 2:
-            await writer.drain()
-            _reset(writer)
-            return False
-        delta = {"choices": [{"index": 0, "delta": {"content": (" " if i else "") + word}, "finish_reason": None}]}
-        _chunk(writer, f"data: {json.dumps(delta)}\n\n".encode())
-    end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-    _chunk(writer, f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
-    return True
-
-
-def _chunk(writer, data: bytes) -> None:
-    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-
-
-def _reset(writer) -> None:
-    """Close with RST (SO_LINGER 0), the way a crashed or overloaded server drops a client."""
-    sock = writer.get_extra_info("socket")
-    if sock is not None:
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
-    writer.transport.abort()
 
 
 def main(argv: list[str] | None = None) -> None:
