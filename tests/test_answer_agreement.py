@@ -78,10 +78,14 @@ MIN_AGREEMENT = 0.99  # the target (issue 12): >= 99% and no wrong or false pick
 # (heldout7 113/113), no wrong or false pick anywhere.
 # heldout8 (127 rows, an eighth fresh split weighted to common shapes and real outputs: 10 published, 62
 # SmolLM2, 55 authored; 7 languages) was first measured after round 8: 119/127 = 93.7%, no wrong pick, 4 false
-# picks (published 10/10, SmolLM2 59/62, authored 50/55).
+# picks (published 10/10, SmolLM2 59/62, authored 50/55); it was promoted to development in round 9. Round 9
+# (general rules for its shapes: a loop of numbered steps whose conclusion differs from the last step, an
+# earlier "no." not read as a correction, "B oder D – ...", "A: Yes / B: No" echoed, 也许/或许, a qualified bold
+# diagnosis, options' texts glossed with their own letters after a plural copula, "a と c が正解"):
+# heldout8 127/127, no wrong or false pick anywhere.
 # (agreement, max wrong picks, max false picks)
 FLOORS = {"dev": (0.995, 0, 0), "heldout": (0.997, 0, 0), "heldout2": (0.993, 0, 0), "heldout3": (0.99, 0, 0),
-          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (1.0, 0, 0), "heldout8": (0.937, 0, 4)}
+          "heldout4": (0.993, 0, 0), "heldout5": (1.0, 0, 0), "heldout6": (1.0, 0, 0), "heldout7": (1.0, 0, 0), "heldout8": (1.0, 0, 0)}
 
 
 @dataclass

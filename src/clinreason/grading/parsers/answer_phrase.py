@@ -39,7 +39,7 @@ _PHRASE = re.compile(
     r"(?i)\b(?:(?:the|my|our)\s+)?"
     r"(?:(?:final|correct|right|best|most\s+(?:likely|appropriate|accurate|correct)|single\s+best|true|only)\s+)*"
     # "the best choice here is B", "the best option for this patient is B"
-    r"(?:answer|option|choice|response|selection)(?:\s+to\s+(?:the|this)\s+question|\s+here"
+    r"(?:answer|option|choice|response|selection)(?:\s+to\s+(?:the|this|your)\s+question|\s+here"
     r"|\s+for\s+(?:this|the)\s+(?:patient|question|case))?[*_]*+[ \t]*+"
     # the verb/separator; a bare line break covers a "## Final Answer" heading with the letter below
     r"(?P<sep>is|would\s+be|should\s+be|will\s+be|must\s+be|(?:seems|appears)\s+to\s+be|=|:|[-–—]|(?=\n))"

@@ -12,25 +12,40 @@ from __future__ import annotations
 import re
 
 from ...items import Item, TaskType
-from .options import enumerated, option_key
+from .options import enumerated, option_at, option_key
 from .phrases import NEGATIVE_CUES
 from .slots import CONFLICT, parse_value
 
 _BOLD = re.compile(r"\*\*(?P<a>[^*\n]{1,200}?)\*\*|(?<![\w_])__(?P<b>[^_\n]{1,200}?)__")
 _WITH_LETTER = re.compile(r"(?i)(?P<said>.*?)[ \t]*+\([ \t]*+(?:option[ \t]++)?(?P<tok>[a-z])[ \t]*+\)[ \t.]*+")
 _SENTENCE_END = re.compile(r"[.!?\n。]")
+_WORD_START = re.compile(r"(?<![\w-])\w")
 
 
 def _bold_answer(inner: str, item: Item) -> str | None:
     """The option a bold span names ("B", "Fluoroquinolones", "fluoroquinolones (B)"), CONFLICT, or None."""
     m = _WITH_LETTER.fullmatch(inner)
     if not m:
-        return parse_value(inner, item)
+        return parse_value(inner, item) or _qualified(inner, item)
     key = option_key(m.group("tok"), item)
     if key is None or not m.group("said").strip():
         return key
     said = parse_value(m.group("said"), item)
     return None if said is None else key if said == key else CONFLICT
+
+
+def _qualified(inner: str, item: Item) -> str | None:
+    """(round 9) An option's whole text closing the span after a qualifier of at most three words
+    ("**lithium-induced nephrogenic diabetes insipidus**" names "Nephrogenic diabetes insipidus"); the
+    earliest start wins, so the longest option text is the one named."""
+    inner = inner.rstrip(" \t.")
+    for n, w in enumerate(_WORD_START.finditer(inner)):
+        if n > 3:
+            break
+        got = option_at(inner, w.start(), item) if w.start() > 0 else None
+        if got is not None and got[1] == len(inner):
+            return got[0]
+    return None
 
 
 def rule_bold(text: str, item: Item) -> str | None:

@@ -151,6 +151,8 @@ def _rule_leading_letter(text: str, item: Item) -> list[Occurrence]:
     if got is None:
         return []
     keys = list(item.options)
+    # (yes/no/maybe items answer with the word: "A: Yes\nB: No" lists the options as much as "A. ...\nB. ...")
+    got = next((k for k, v in item.options.items() if got not in keys and normalize(v).strip().lower() == got), got)
     later = next((k for k in (option_key(x.group(1), item) for x in ENUM_LINE.finditer(text, m.end())
                               if not _AFTER_LEADIN.search(text, max(0, x.start() - 80), x.start())) if k != got), None)
     if got != CONFLICT and got in keys and later in keys and keys.index(later) > keys.index(got):
@@ -163,7 +165,7 @@ def _rule_leading_letter(text: str, item: Item) -> list[Occurrence]:
     below = _LIST_BELOW.match(text, line_end)
     if below and len({option_key(x, item) for x in ENUM_LINE.findall(below.group())} - {None, got}) >= 2:
         return []  # the options echoed right below the opening line
-    return [(0, line_end, got)]  # its line is part of the commitment
+    return [(0, line_end, read_token(m, text, item, leading=True))]  # its line is part of the commitment
 
 
 _RULE_FUNCS: tuple[tuple[str, Rule], ...] = (

@@ -38,6 +38,7 @@ from ._read import answer_lines, visible
 from .base import UNPARSED, Extraction
 from .native import latin_letters, plain_quotes
 from .options import enumerated, option_at
+from .glossed import glossed_list, said_correct
 from .sets import complement, dangling, one_pick, positions, withdrawn
 
 # not glued to a word, nor an elided French word ("La réponse est d'", cut off: "d'" is "de", not D)
@@ -216,7 +217,8 @@ def _opening(shown: str, item: Item) -> str | None:
         return None
     tokens, end = _scan(shown)
     answer = read_letters(shown, item) if tokens else None
-    if answer and not (_OWN_LINE.match(shown, end) or (len(answer) > 1 and _SENTENCE_END.match(shown, end))):
+    if answer and not (_OWN_LINE.match(shown, end) or (len(answer) > 1 and _SENTENCE_END.match(shown, end))
+                       or said_correct(shown, end)):
         answer = None
     if answer is None:
         answer, end = _texts(shown, item)
@@ -262,7 +264,7 @@ def parse_letters(text: str, item: Item) -> Extraction:
             return Extraction(answer, "bare" + suffix, False)
     if answer := _opening(shown, item):
         return Extraction(answer, "leading_list" + suffix, False)
-    if answer := _letters_first(shown, item) or one_pick(shown, item):
+    if answer := _letters_first(shown, item) or one_pick(shown, item) or glossed_list(shown, item):
         return Extraction(answer, "letters_first" + suffix, False)
     if _GLUED_LOWER.fullmatch(shown) and (answer := read_letters(shown.upper(), item)):
         return Extraction(answer, "bare" + suffix, False)  # "ac": lowercase letters written together

@@ -14,7 +14,7 @@ import re
 # decides whether a word on the `ANSWER:` line is the requested format (see letter.py).
 YNM_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {"yes": ("yes",), "no": ("no",), "maybe": ("maybe",)},
-    "zh": {"yes": ("是", "是的"), "no": ("否", "不是"), "maybe": ("可能",)},
+    "zh": {"yes": ("是", "是的"), "no": ("否", "不是"), "maybe": ("可能", "也许", "也許", "或许", "或許")},
     "ja": {"yes": ("はい",), "no": ("いいえ",), "maybe": ("わからない", "分からない", "どちらとも言えない", "どちらともいえない")},
     "fr": {"yes": ("oui",), "no": ("non",), "maybe": ("peut-être", "peut-etre", "peut être")},
     # "si" without its accent is also "if" (es/fr/it): not accepted

@@ -57,8 +57,13 @@ def settle(found: list[Occurrence], text: str, item: Item) -> str:
     marks a correction or conclusion ("A. Muscle biopsy\\n\\nThe correct answer is D.\\n...The correct
     answer is D." is two answers). A lead-in that names itself final ("The final answer is") concludes."""
     if not _step(text, found[-1][0]) and any(_step(text, occ[0]) for occ in found):
-        # "1. The answer is D ... 2. The answer is A ...\n\nThe answer is D.": steps, then the conclusion
-        found = [occ for occ in found if not _step(text, occ[0])]
+        # "1. The answer is D ... 2. The answer is A ...\n\nThe answer is D.": steps, then the conclusion. When
+        # the steps call three or more answers correct in turn (a loop), the last step stays (round 9): a
+        # conclusion that differs from it with no "final" lead-in or change of mind ("... 8. The correct answer
+        # is C.\n\nThe correct answer is D.") only adds one more answer to the loop
+        steps = [occ for occ in found if _step(text, occ[0])]
+        keep = steps[-1] if len({occ[2] for occ in steps}) >= 3 else None
+        found = [occ for occ in found if not _step(text, occ[0]) or occ is keep]
     answer = found[-1][2]
     switch = next((i for i in range(len(found) - 2, -1, -1) if found[i][2] != answer), None)
     if switch is None:
@@ -67,6 +72,9 @@ def settle(found: list[Occurrence], text: str, item: Item) -> str:
     if _FINAL_LEADIN.search(text[start:end]):
         return answer
     between = text[found[switch][1] : start]
+    # (round 9) an occurrence may end before its own word: "is no. The answer ... is yes" -- that "no." is the
+    # earlier answer itself, not a "No: ..." taking it back
+    between = re.sub(rf"(?i)^[ \t*_]*+{re.escape(found[switch][2])}\b", "", between, count=1)
     if not _changed_mind(between, item):
         return CONFLICT
     first = found[switch]

@@ -46,7 +46,8 @@ _AFTER_PUNCT = " \t\n*_`'\"”’)]"  # "C." must end there: "e.g." is not optio
 _MORE = re.compile(
     r"(?i)[ \t]*+(?:,|/|&|\+|\band\b|\bor\b|\by\b|\bet\b|\bou\b|\bo\b|\bund\b|\boder\b|和|或|及|与|、|और|या|と|および|及び)[ \t]*+"
     r"(?:(?:and|or)[ \t]++)?(?:(?:option|choice)[ \t]++)?[(\[*]*+(?P<tok>[a-z])[)\]*]*+"
-    r"(?=[ \t]*+(?:[,.;:!?/&)\n。、]|$|and\b|or\b|are\b|were\b|y\b|et\b|o\b|ou\b))"
+    # (a dash with a space after it goes on to explain: "B oder D – beide ..."; "C-reactive" is a word)
+    r"(?=[ \t]*+(?:[,.;:!?/&)\n。、–—]|-(?=[ \t])|$|and\b|or\b|are\b|were\b|y\b|et\b|o\b|ou\b))"
 )
 # What ends an option's text used as an answer: a clause end, a connective, or another script.
 _TEXT_END = re.compile(
