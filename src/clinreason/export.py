@@ -59,9 +59,7 @@ def _subject(metadata: dict) -> str | None:
 def item_rows(store: Store, run_ids: Iterable[str]) -> list[dict]:
     rows = []
     for run_id in run_ids:
-        run = store.get_run(run_id)
-        if run is None:
-            raise KeyError(f"no run {run_id!r} in {store.path}")
+        run = store.require_run(run_id)
         items = {item.id: item for item in store.run_items(run_id)}
         scores = store.scores_by_item(run_id)
         for p in store.predictions(run_id):

@@ -59,8 +59,7 @@ async def judge_run(store: Store, run_id: str, judge: Judge | None, rubrics: lis
     controls: also the control units of the rubrics that have them (see controls.py)."""
     if limit is not None and limit < 1:
         raise ValueError(f"--limit must be at least 1, got {limit}")
-    if store.get_run(run_id) is None:
-        raise KeyError(f"no run {run_id!r} in {store.path}")
+    store.require_run(run_id)
     missing = [r.name for r in rubrics if r.needs_judge and judge is None]
     if missing and judge is None:
         raise ValueError(f"rubric(s) {', '.join(missing)} need a judge model: pass --judge SPEC")

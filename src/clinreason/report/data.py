@@ -126,14 +126,10 @@ def collect(store: Store, run_ids: list[str]) -> dict[str, Any]:
     judge_scorers: set[str] = set()
 
     for run_id in run_ids:
-        run = store.get_run(run_id)
-        if run is None:
-            raise KeyError(f"no run {run_id!r} in {store.path}")
+        run = store.require_run(run_id)
         summary = summarize_run(store, run_id)
         preds = store.predictions(run_id)
-        scores: dict[str, dict[str, dict]] = defaultdict(dict)
-        for s in store.scores(run_id):
-            scores[s["item_id"]][s["scorer"]] = s
+        scores = store.scores_by_item(run_id)
         calls = store.get_calls({t["call_id"] for p in preds for t in p["trace"]
                                  if t.get("call_id") is not None and t.get("type", "model_call") == "model_call"})
         run_items = {item.id: item for item in store.run_items(run_id)}

@@ -19,6 +19,13 @@ class RunsMixin(ImagesMixin):
         row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         return run_dict(row) if row else None
 
+    def require_run(self, run_id: str) -> dict:
+        """The run, or KeyError naming it and the store."""
+        run = self.get_run(run_id)
+        if run is None:
+            raise KeyError(f"no run {run_id!r} in {self.path}")
+        return run
+
     def find_runs(self, prefix: str) -> list[dict]:
         rows = self.db.execute("SELECT * FROM runs WHERE id LIKE ? ORDER BY created_at", (prefix + "%",))
         return [run_dict(r) for r in rows]

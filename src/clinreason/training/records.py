@@ -108,9 +108,7 @@ def load_candidates(store: Store, run_ids: list[str], *, unpredicted: bool = Fal
     items that have none yet (status "missing": an interrupted run's items still make prompts)."""
     out: list[Candidate] = []
     for run_id in run_ids:
-        run = store.get_run(run_id)
-        if run is None:
-            raise KeyError(f"no run {run_id!r} in {store.path}")
+        run = store.require_run(run_id)
         items = {item.id: item for item in store.run_items(run_id)}
         scores = store.scores_by_item(run_id)
         predictions = store.predictions(run_id)
