@@ -30,6 +30,7 @@ def compare(
     """Compare runs item by item (only the items both ran and scored)."""
     from ..grading.paired import check_margin
     from ..paired_runs import adjust, compare_against_base, compare_two, grid_pairs
+    from ..summary import run_scorers
     from ._common import check_text, open_existing_store, resolve_run
 
     runs = runs or []
@@ -50,7 +51,7 @@ def compare(
             results = adjust([compare_two(store, a, b, scorer or "answer", margin, crosslingual) for a, b in pairs])
         else:
             ids = [resolve_run(store, r) for r in runs]
-            scorer = scorer or ((store.get_run(ids[0])["config"].get("scorers") or ["answer"])[0])
+            scorer = scorer or run_scorers(store.get_run(ids[0]))[0]  # the base run's headline scorer
             results = compare_against_base(store, ids[0], ids[1:], scorer, margin, crosslingual)
     finally:
         store.close()

@@ -27,7 +27,8 @@ def _lcs(a: list[str], b: list[str]) -> int:
     return prev[-1]
 
 
-def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
+def overlap_f1(overlap: int, n_pred: int, n_ref: int) -> float:
+    """F1 of `overlap` matched tokens out of `n_pred` predicted and `n_ref` reference tokens."""
     if overlap == 0:
         return 0.0
     p, r = overlap / n_pred, overlap / n_ref
@@ -39,7 +40,7 @@ def rouge_l(prediction: str, reference: str) -> float:
     a, b = tokens(prediction), tokens(reference)
     if not a or not b:
         return float(a == b)
-    return _f1(_lcs(a, b), len(a), len(b))
+    return overlap_f1(_lcs(a, b), len(a), len(b))
 
 
 def rouge_1(prediction: str, reference: str) -> float:
@@ -48,7 +49,7 @@ def rouge_1(prediction: str, reference: str) -> float:
     a, b = Counter(tokens(prediction)), Counter(tokens(reference))
     if not a or not b:
         return float(a == b)
-    return _f1(sum((a & b).values()), sum(a.values()), sum(b.values()))
+    return overlap_f1(sum((a & b).values()), sum(a.values()), sum(b.values()))
 
 
 def parse_medec(output: str) -> dict:

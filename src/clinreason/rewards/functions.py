@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..grading.parsers import parse_answer, strip_thinking
+from ..grading.parsers import parse_answer
 from ..grading.scorers.answer import GRADABLE, AnswerScorer
 from ..items import AnswerFormat, Item
 from ..registry import Registry
@@ -89,10 +89,4 @@ def length_penalty(max_chars: int = 4000, floor: float = -1.0) -> RewardFn:
 REWARDS.register("length_penalty")(length_penalty())
 
 
-def visible(text: str) -> str:
-    """The completion without its thinking (what a grader reads first)."""
-    return strip_thinking(text or "")
-
-
-__all__ = ["REWARDS", "RewardFn", "correct", "grade", "hamming", "length_penalty", "strict_format", "think_format",
-           "visible"]
+__all__ = ["REWARDS", "RewardFn", "correct", "grade", "hamming", "length_penalty", "strict_format", "think_format"]

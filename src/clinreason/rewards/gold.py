@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from ..grading.scorers.answer import GRADABLE as ANSWER_SCORER_FORMATS
 from ..items import AnswerFormat, Item, TaskType, Tolerance
 
 # Bumped when the dict's meaning changes; item_from_gold refuses a newer one rather than misread it.
@@ -18,8 +19,7 @@ GOLD_VERSION = 1
 # judge reward grades them.
 FORMATS = {f.value for f in AnswerFormat}
 # The formats rule-based rewards grade (the answer scorer's): what a GRPO export and an environment hold.
-GRADABLE = {f.value for f in (AnswerFormat.letter, AnswerFormat.letters, AnswerFormat.yes_no_maybe,
-                              AnswerFormat.number, AnswerFormat.date, AnswerFormat.weeks_days)}
+GRADABLE = {f.value for f in ANSWER_SCORER_FORMATS}
 
 
 class GoldError(ValueError):

@@ -14,6 +14,7 @@ from collections import Counter
 
 from ...items import AnswerFormat, Item
 from ...results import Prediction, Score
+from ..medec import overlap_f1
 from .answer import AnswerScorer, read_prediction
 from .base import SCORERS, Metric, Scorer
 
@@ -41,11 +42,7 @@ def token_f1(prediction: str | None, gold: str) -> float:
     pred, true = tokens(prediction), tokens(gold)
     if not pred or not true:
         return float(pred == true)
-    common = sum((Counter(pred) & Counter(true)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(pred), common / len(true)
-    return 2 * precision * recall / (precision + recall)
+    return overlap_f1(sum((Counter(pred) & Counter(true)).values()), len(pred), len(true))
 
 
 @SCORERS.register(SCORER, aliases=("vqa_exact",))
