@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ def shared_data() -> Path:
     if not (path / "medagentsbench").is_dir():
         pytest.skip(f"shared benchmark data not found at {path} (set CLINREASON_DATA)")
     return path
+
+
+def db_count(db, sql) -> int:
+    """A COUNT query on a store another process is writing: 0 until the store's tables exist."""
+    try:
+        with sqlite3.connect(db, timeout=30) as con:
+            return con.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
 
 
 def make_item(i: int = 0, answer: str = "B", n_options: int = 4, **kw) -> Item:

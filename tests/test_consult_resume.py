@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from conftest import db_count
+
 pytestmark = pytest.mark.slow
 
 N = 4
@@ -45,13 +47,6 @@ RUNNER = textwrap.dedent('''
 ''' % N)
 
 
-def count(db, sql):
-    try:
-        with sqlite3.connect(db, timeout=30) as con:
-            return con.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
 
 IN_FLIGHT = "SELECT COUNT(*) FROM calls WHERE error IS NULL AND item_id NOT IN (SELECT item_id FROM predictions)"
 
@@ -65,25 +60,25 @@ def test_kill_9_mid_episode_resumes_without_paying_a_turn_twice(tmp_path):
     deadline = time.monotonic() + 120
     try:
         # Mid-episode: one item done, and the next one has some turns stored but no prediction.
-        while not (count(db, "SELECT COUNT(*) FROM predictions") >= 1 and count(db, IN_FLIGHT) >= 2):
+        while not (db_count(db, "SELECT COUNT(*) FROM predictions") >= 1 and db_count(db, IN_FLIGHT) >= 2):
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline, "the run made no progress"
             time.sleep(0.02)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-    done_before = count(db, "SELECT COUNT(*) FROM predictions")
-    in_flight = count(db, IN_FLIGHT)
+    done_before = db_count(db, "SELECT COUNT(*) FROM predictions")
+    in_flight = db_count(db, IN_FLIGHT)
     assert done_before < N and in_flight >= 2, "kill came too late to test anything"
 
     resumed = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert count(db, "SELECT COUNT(*) FROM predictions") == N
-    assert count(db, "SELECT COUNT(DISTINCT item_id) FROM predictions") == N
+    assert db_count(db, "SELECT COUNT(*) FROM predictions") == N
+    assert db_count(db, "SELECT COUNT(DISTINCT item_id) FROM predictions") == N
     # Every request was answered once: the interrupted episode's turns came back from the cache.
-    assert count(db, "SELECT COUNT(*) FROM (SELECT cache_key FROM calls WHERE error IS NULL "
+    assert db_count(db, "SELECT COUNT(*) FROM (SELECT cache_key FROM calls WHERE error IS NULL "
                      "GROUP BY cache_key HAVING COUNT(*) > 1)") == 0
-    assert count(db, "SELECT COUNT(*) FROM calls WHERE error IS NULL") == N * CALLS_PER_ITEM
+    assert db_count(db, "SELECT COUNT(*) FROM calls WHERE error IS NULL") == N * CALLS_PER_ITEM
     with sqlite3.connect(db) as con:
         cached = con.execute("SELECT n_cached FROM predictions WHERE n_cached > 0").fetchall()
     assert cached and cached[0][0] >= in_flight - 1  # the replayed turns (one may have been in flight)

@@ -26,7 +26,7 @@ from clinreason.models import load_model
 from clinreason.store import Store
 from clinreason.testing.fault_server import FaultServer
 
-from conftest import make_item
+from conftest import db_count, make_item
 
 ray = pytest.importorskip("ray")
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -44,13 +44,6 @@ def stored_answers(store: Store, run_id: str) -> dict:
     return {p["item_id"]: (p["status"], p["answer"], p["prompt_tokens"], p["completion_tokens"])
             for p in store.predictions(run_id)}
 
-
-def count(db, sql):
-    try:
-        with sqlite3.connect(db, timeout=30) as con:
-            return con.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
 
 
 def closed_port() -> int:
@@ -94,7 +87,7 @@ def test_killed_driver_resumes_with_each_item_once_and_no_stored_call_asked_agai
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 240
         try:
-            while count(db, "SELECT COUNT(*) FROM predictions") < 15:
+            while db_count(db, "SELECT COUNT(*) FROM predictions") < 15:
                 assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
                 assert time.monotonic() < deadline, "no progress"
                 time.sleep(0.1)
